@@ -1,0 +1,114 @@
+/**
+ * The shapes of feature-repository objects. Plain data (no classes), so definitions loaded
+ * from a user's `feature_store.ts` compare and serialize the same wherever they come from.
+ * The factory functions that build and validate them live beside this file.
+ */
+
+/** Feature and key value types, named as Feast names them. */
+export type ValueType = 'int64' | 'float64' | 'string' | 'bool' | 'timestamp';
+
+export const VALUE_TYPES: readonly ValueType[] = [
+  'int64',
+  'float64',
+  'string',
+  'bool',
+  'timestamp',
+];
+
+/** Free-form labels on an object. */
+export type Tags = Record<string, string>;
+
+export interface EntityDefinition {
+  readonly kind: 'entity';
+  readonly name: string;
+  /** One or more key columns (composite keys allowed), in order. */
+  readonly joinKeys: readonly string[];
+  readonly valueType: ValueType;
+  readonly description?: string;
+  readonly tags?: Tags;
+  readonly owner?: string;
+}
+
+export interface FileSourceDefinition {
+  readonly kind: 'fileSource';
+  /** Defaults to the file's base name without extension. */
+  readonly name: string;
+  /** As written in the definition: relative paths resolve against the repository folder. */
+  readonly path: string;
+  readonly format: 'parquet' | 'csv';
+  /** The feature timestamp column (the time the values describe). */
+  readonly timestampField: string;
+  /** The time a row became known; breaks ties and bounds `asOf`. */
+  readonly createdTimestampColumn?: string;
+  /** Source column → feature/key name. */
+  readonly fieldMapping?: Readonly<Record<string, string>>;
+  readonly description?: string;
+}
+
+export interface FeatureDefinition {
+  readonly name: string;
+  readonly type: ValueType;
+}
+
+export interface FeatureViewDefinition {
+  readonly kind: 'featureView';
+  readonly name: string;
+  /** Entity names, in order; the view's join keys are their keys, in that order. */
+  readonly entities: readonly string[];
+  /** Features in declaration order. */
+  readonly features: readonly FeatureDefinition[];
+  readonly source: FileSourceDefinition;
+  /** Time to live in seconds; 0 means unbounded. */
+  readonly ttlSeconds: number;
+  /** The SQL file (relative to the project root) that computes this view per cutoff. */
+  readonly transformation?: string;
+  readonly description?: string;
+  readonly tags?: Tags;
+  readonly owner?: string;
+}
+
+export interface FeatureServiceDefinition {
+  readonly kind: 'featureService';
+  readonly name: string;
+  /** `view:feature` or `view:*` references, in order. */
+  readonly features: readonly string[];
+  readonly description?: string;
+  readonly tags?: Tags;
+  readonly owner?: string;
+}
+
+export interface RepoConfig {
+  readonly project: string;
+  /** A `postgresql://` URL; `DUCKFEAT_REGISTRY_URL` overrides it. Unset: embedded PGlite. */
+  readonly registry?: string;
+  readonly offlineStore?: {
+    /** Where `prep` writes the feature view parquets, relative to the repository. */
+    readonly dataDir?: string;
+  };
+}
+
+export type Definition =
+  | EntityDefinition
+  | FileSourceDefinition
+  | FeatureViewDefinition
+  | FeatureServiceDefinition;
+
+/**
+ * A feature view as retrieval needs it: everything resolved (entity keys, absolute source
+ * path). This is what the registry returns and what the retrieval compiler takes.
+ */
+export interface ResolvedFeatureView {
+  readonly name: string;
+  /** Join key columns, in order, as named in the entity rows and (after mapping) the source. */
+  readonly joinKeys: readonly string[];
+  readonly features: readonly FeatureDefinition[];
+  readonly source: {
+    /** Absolute path (or glob) of the parquet/csv file. */
+    readonly path: string;
+    readonly format: 'parquet' | 'csv';
+    readonly timestampField: string;
+    readonly createdTimestampColumn?: string;
+    readonly fieldMapping?: Readonly<Record<string, string>>;
+  };
+  readonly ttlSeconds: number;
+}
