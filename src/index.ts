@@ -3,6 +3,26 @@
  * @packageDocumentation
  */
 
+export { parseDuration } from './definitions/duration.js';
+export {
+  defineConfig,
+  entity,
+  featureService,
+  featureView,
+  fileSource,
+} from './definitions/factories.js';
 export type * from './definitions/types.js';
 export * from './errors.js';
+export { maskUrl } from './registry/mask-url.js';
+export type { MaterializationRecord, MaterializationRow } from './registry/materializations.js';
+export { type FieldChange, formatPlan, type ObjectChange, type Plan } from './registry/plan.js';
+export { type OpenRegistryOptions, openRegistry, type Registry } from './registry/registry.js';
+export { loadRepository } from './repo/load-repository.js';
+export type { Repository } from './repo/repository.js';
+export { validateSources } from './repo/validate-sources.js';
 export { quoteIdentifier } from './sql/identifiers.js';
+export type * from './report/report-input.js';
+export { readReportInput, writeReportInput } from './report/report-input-file.js';
+export { renderReport } from './report/report-html.js';
+export { scoreHistogram } from './report/score-histogram.js';
+export { writeReport } from './report/write-report.js';

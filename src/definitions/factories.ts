@@ -1,0 +1,174 @@
+import { basename, extname } from 'node:path';
+import { DefinitionError } from '../errors.js';
+import { parseDuration } from './duration.js';
+import { checkName, checkValueType } from './names.js';
+import type {
+  EntityDefinition,
+  FeatureServiceDefinition,
+  FeatureViewDefinition,
+  FileSourceDefinition,
+  RepoConfig,
+  Tags,
+  ValueType,
+} from './types.js';
+
+interface Described {
+  description?: string;
+  tags?: Tags;
+  owner?: string;
+}
+
+/** Copy the optional descriptive fields that are set (so objects compare cleanly). */
+function described(input: Described): Described {
+  const out: Described = {};
+  if (input.description !== undefined) out.description = input.description;
+  if (input.tags !== undefined) out.tags = { ...input.tags };
+  if (input.owner !== undefined) out.owner = input.owner;
+  return out;
+}
+
+export interface EntityInput extends Described {
+  name: string;
+  /** One key column or several (a composite key), in order. */
+  joinKeys: string | readonly string[];
+  valueType: ValueType;
+}
+
+/**
+ * Declare an entity: the thing features describe, identified by its join keys.
+ *
+ * @example entity({ name: 'customer', joinKeys: ['customer_id'], valueType: 'int64' })
+ */
+export function entity(input: EntityInput): EntityDefinition {
+  const name = checkName(input.name, 'entity');
+  const keys = typeof input.joinKeys === 'string' ? [input.joinKeys] : [...(input.joinKeys ?? [])];
+  if (keys.length === 0) {
+    throw new DefinitionError(`Failed to define entity "${name}": it needs at least one join key`);
+  }
+  for (const key of keys) checkName(key, `join key of entity "${name}"`);
+  return {
+    kind: 'entity',
+    name,
+    joinKeys: keys,
+    valueType: checkValueType(input.valueType, `entity "${name}"`),
+    ...described(input),
+  };
+}
+
+export interface FileSourceInput {
+  /** Defaults to the file's base name without extension. */
+  name?: string;
+  /** Parquet or CSV file (or glob); relative paths resolve against the repository folder. */
+  path: string;
+  /** Defaults from the extension (`.csv` is CSV, anything else parquet). */
+  format?: 'parquet' | 'csv';
+  timestampField: string;
+  createdTimestampColumn?: string;
+  /** Source column → feature or key name. */
+  fieldMapping?: Record<string, string>;
+  description?: string;
+}
+
+/**
+ * Declare a file the feature values are read from.
+ *
+ * @example fileSource({ path: 'data/customer_rfm_features.parquet', timestampField: 'event_timestamp' })
+ */
+export function fileSource(input: FileSourceInput): FileSourceDefinition {
+  if (typeof input.path !== 'string' || input.path === '') {
+    throw new DefinitionError('Failed to define file source: `path` is required');
+  }
+  const ext = extname(input.path).toLowerCase();
+  const name = checkName(input.name ?? basename(input.path, extname(input.path)), 'file source');
+  const source: {
+    -readonly [K in keyof FileSourceDefinition]: FileSourceDefinition[K];
+  } = {
+    kind: 'fileSource',
+    name,
+    path: input.path,
+    format: input.format ?? (ext === '.csv' ? 'csv' : 'parquet'),
+    timestampField: checkName(input.timestampField, `timestamp field of source "${name}"`),
+  };
+  if (input.createdTimestampColumn !== undefined) {
+    source.createdTimestampColumn = checkName(
+      input.createdTimestampColumn,
+      `created timestamp column of source "${name}"`,
+    );
+  }
+  if (input.fieldMapping !== undefined) source.fieldMapping = { ...input.fieldMapping };
+  if (input.description !== undefined) source.description = input.description;
+  return source;
+}
+
+export interface FeatureViewInput extends Described {
+  name: string;
+  /** Entity objects or entity names. */
+  entities: readonly (EntityDefinition | string)[];
+  /** Feature name → type, in the order the features should be listed. */
+  schema: Record<string, ValueType>;
+  source: FileSourceDefinition;
+  /** Seconds or a duration string (`'0s'`, `'90d'`, `'12h'`); 0 (the default) is unbounded. */
+  ttl?: number | string;
+  /** The SQL file (relative to the project root) that computes the view per cutoff. */
+  transformation?: string;
+}
+
+/**
+ * Declare a feature view: typed features of some entities, read from a source.
+ *
+ * @example
+ * featureView({
+ *   name: 'customer_rfm_features', entities: [customer], source: rfmSource, ttl: 0,
+ *   schema: { recency_days: 'int64', monetary: 'float64' },
+ *   transformation: 'sql/features/customer_rfm_features.sql',
+ * })
+ */
+export function featureView(input: FeatureViewInput): FeatureViewDefinition {
+  const name = checkName(input.name, 'feature view');
+  const entities = (input.entities ?? []).map((e) => (typeof e === 'string' ? e : e?.name));
+  const features = Object.entries(input.schema ?? {}).map(([feature, type]) => ({
+    name: checkName(feature, `feature of view "${name}"`),
+    type: checkValueType(type, `feature "${feature}" of view "${name}"`),
+  }));
+  const view: { -readonly [K in keyof FeatureViewDefinition]: FeatureViewDefinition[K] } = {
+    kind: 'featureView',
+    name,
+    entities,
+    features,
+    source: input.source,
+    ttlSeconds: parseDuration(input.ttl ?? 0, `ttl of feature view "${name}"`),
+    ...described(input),
+  };
+  if (input.transformation !== undefined) view.transformation = input.transformation;
+  return view;
+}
+
+export interface FeatureServiceInput extends Described {
+  name: string;
+  /** `view:feature` references, `view:*`, or whole feature views. */
+  features: readonly (string | FeatureViewDefinition)[];
+}
+
+/**
+ * Declare a feature service: the named set of features a model uses.
+ *
+ * @example featureService({ name: 'purchase_model_features', features: [rfm, behavior] })
+ */
+export function featureService(input: FeatureServiceInput): FeatureServiceDefinition {
+  const name = checkName(input.name, 'feature service');
+  const features = (input.features ?? []).map((ref) =>
+    typeof ref === 'string' ? ref : `${ref?.name}:*`,
+  );
+  return { kind: 'featureService', name, features, ...described(input) };
+}
+
+/**
+ * The repository's configuration; export it from `feature_store.ts` as `config` (or as the
+ * default export).
+ *
+ * @example export const config = defineConfig({ project: 'retail' })
+ */
+export function defineConfig(config: RepoConfig): RepoConfig {
+  checkName(config?.project, 'project');
+  return { ...config };
+}

@@ -1,0 +1,81 @@
+import type { Kysely } from 'kysely';
+import type { RegistryDatabase } from './schema.js';
+
+/** One (feature view × cutoff) computed by `prep`. Timestamps: ISO strings or Dates (UTC). */
+export interface MaterializationRecord {
+  view: string;
+  cutoff: string | Date;
+  rows: number;
+  sqlSha256: string;
+  inputFingerprint: string;
+  startedAt: string | Date;
+  finishedAt: string | Date;
+  durationMs: number;
+}
+
+/** A recorded materialization; timestamps as `YYYY-MM-DD HH:MM:SS[.ffffff]` (UTC). */
+export interface MaterializationRow {
+  view: string;
+  cutoff: string;
+  rows: number;
+  sqlSha256: string;
+  inputFingerprint: string;
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+  recordedAt: string;
+}
+
+/** A timestamp as Postgres `timestamp` text, in UTC (a `Date` is converted, a string kept). */
+function timestampText(value: string | Date): string {
+  return value instanceof Date ? value.toISOString().replace('T', ' ').replace('Z', '') : value;
+}
+
+export async function insertMaterializations(
+  db: Kysely<RegistryDatabase>,
+  projectId: number,
+  records: readonly MaterializationRecord[],
+): Promise<void> {
+  await db
+    .insertInto('materializations')
+    .values(
+      records.map((r) => ({
+        project_id: projectId,
+        view_name: r.view,
+        cutoff: timestampText(r.cutoff),
+        rows: r.rows,
+        sql_sha256: r.sqlSha256,
+        input_fingerprint: r.inputFingerprint,
+        started_at: timestampText(r.startedAt),
+        finished_at: timestampText(r.finishedAt),
+        duration_ms: r.durationMs,
+      })),
+    )
+    .execute();
+}
+
+export async function selectMaterializations(
+  db: Kysely<RegistryDatabase>,
+  projectId: number,
+  filter: { view?: string },
+): Promise<MaterializationRow[]> {
+  let query = db
+    .selectFrom('materializations')
+    .selectAll()
+    .where('project_id', '=', projectId)
+    .orderBy('view_name')
+    .orderBy('cutoff')
+    .orderBy('id');
+  if (filter.view !== undefined) query = query.where('view_name', '=', filter.view);
+  return (await query.execute()).map((r) => ({
+    view: r.view_name,
+    cutoff: r.cutoff,
+    rows: Number(r.rows),
+    sqlSha256: r.sql_sha256,
+    inputFingerprint: r.input_fingerprint,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+    durationMs: Number(r.duration_ms),
+    recordedAt: r.recorded_at,
+  }));
+}

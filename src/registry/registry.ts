@@ -1,0 +1,319 @@
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import type { PGlite } from '@electric-sql/pglite';
+import { sql } from 'kysely';
+import type { ProjectPaths } from '../config/paths.js';
+import { resolveFrom } from '../config/paths.js';
+import type {
+  EntityDefinition,
+  FeatureServiceDefinition,
+  FeatureViewDefinition,
+  ResolvedFeatureView,
+} from '../definitions/types.js';
+import { NotFoundError, RegistryError } from '../errors.js';
+import { loadRepository } from '../repo/load-repository.js';
+import type { Repository } from '../repo/repository.js';
+import { connectRegistry, type RegistryConnection } from './connect.js';
+import {
+  insertMaterializations,
+  type MaterializationRecord,
+  type MaterializationRow,
+  selectMaterializations,
+} from './materializations.js';
+import { diffStates, type Plan } from './plan.js';
+import { desiredState, findProjectId, readState } from './state.js';
+import { writeChanges } from './write-changes.js';
+
+/** The environment variable that points duckfeat at a PostgreSQL registry. */
+export const REGISTRY_URL_ENV = 'DUCKFEAT_REGISTRY_URL';
+
+export interface OpenRegistryOptions {
+  /** `postgresql://…`; default: `DUCKFEAT_REGISTRY_URL`, then the config's `registry`, then embedded PGlite under `<repo>/.registry/`. */
+  url?: string;
+  paths: Pick<ProjectPaths, 'repo' | 'root'>;
+  /** The project to work on; default: the repository config's `project`. */
+  project?: string;
+  /** A PostgreSQL schema to keep the tables in (isolation, e.g. in tests). */
+  schema?: string;
+  /** An already-open PGlite to use instead of the one under `<repo>/.registry/` (tests). */
+  pglite?: PGlite;
+}
+
+/** The feature registry of one project. Close it when done. */
+export interface Registry {
+  readonly project: string;
+  /** Where it is, safe to print (password masked). */
+  readonly location: string;
+  readonly backend: 'postgresql' | 'pglite';
+  /** What `apply(repo)` would change, field by field. Changes nothing. */
+  planApply(repo: Repository): Promise<Plan>;
+  /** Sync the registry to `repo` in one transaction under an advisory lock; returns what changed. */
+  apply(repo: Repository): Promise<Plan>;
+  /** Remove the project and everything recorded under it. */
+  teardown(): Promise<void>;
+  listEntities(): Promise<EntityDefinition[]>;
+  listFeatureViews(): Promise<FeatureViewDefinition[]>;
+  getFeatureView(name: string): Promise<FeatureViewDefinition>;
+  listFeatureServices(): Promise<FeatureServiceDefinition[]>;
+  /** Every view with join keys and an absolute source path, as retrieval wants them. */
+  resolveFeatureViews(): Promise<ResolvedFeatureView[]>;
+  applyMaterializations(records: readonly MaterializationRecord[]): Promise<void>;
+  listMaterializations(filter?: { view?: string }): Promise<MaterializationRow[]>;
+  /** One object by name, as JSON-able data (views with their SQL version and last materialization). */
+  describe(name: string): Promise<Record<string, unknown>>;
+  close(): Promise<void>;
+}
+
+/**
+ * Open the registry: PostgreSQL when a URL is given (option, `DUCKFEAT_REGISTRY_URL`, or the
+ * config's `registry`), else the embedded PGlite under `<repo>/.registry/`.
+ *
+ * @example
+ * const registry = await openRegistry({ paths: projectPaths() });
+ * try { console.log(formatPlan(await registry.apply(repo))) } finally { await registry.close() }
+ */
+export async function openRegistry(options: OpenRegistryOptions): Promise<Registry> {
+  let project = options.project;
+  let url = options.url ?? (process.env[REGISTRY_URL_ENV] || undefined);
+  if (!project || (!url && !options.pglite)) {
+    const repo = await loadRepository(options.paths);
+    project ??= repo.config.project;
+    url ??= repo.config.registry;
+  }
+  const connection = await connectRegistry({
+    ...(options.pglite ? { pglite: options.pglite } : url ? { url } : {}),
+    dataDir: join(options.paths.repo, '.registry'),
+    ...(options.schema ? { schema: options.schema } : {}),
+  });
+  return createRegistry(connection, project!, options.paths.repo);
+}
+
+function createRegistry(
+  connection: RegistryConnection,
+  project: string,
+  repoDir: string,
+): Registry {
+  const { db } = connection;
+  const projectId = () => findProjectId(db, project);
+  const checkProject = (repo: Repository) => {
+    if (repo.config.project !== project) {
+      throw new RegistryError(
+        `Failed to apply: the repository is project "${repo.config.project}" but the registry was opened for "${project}"`,
+      );
+    }
+  };
+
+  const listFeatureViews = async (): Promise<FeatureViewDefinition[]> => {
+    const state = await readState(db, await projectId());
+    const sources = state.dataSources;
+    return [...state.featureViews].map(([name, v]) => {
+      const s = sources.get(v.source)!;
+      return {
+        kind: 'featureView',
+        name,
+        entities: v.entities,
+        features: v.features,
+        source: {
+          kind: 'fileSource',
+          name: v.source,
+          path: s.path,
+          format: s.format,
+          timestampField: s.timestampField,
+          ...(s.createdTimestampColumn ? { createdTimestampColumn: s.createdTimestampColumn } : {}),
+          ...(s.fieldMapping ? { fieldMapping: s.fieldMapping } : {}),
+          ...(s.description ? { description: s.description } : {}),
+        },
+        ttlSeconds: v.ttlSeconds,
+        ...(v.transformation ? { transformation: v.transformation } : {}),
+        ...optional(v),
+      };
+    });
+  };
+
+  const registry: Registry = {
+    project,
+    location: connection.location,
+    backend: connection.backend,
+
+    async planApply(repo) {
+      checkProject(repo);
+      const current = await readState(db, await projectId());
+      const changes = diffStates(current, desiredState(repo).state);
+      return { project, registry: connection.location, changes };
+    },
+
+    async apply(repo) {
+      checkProject(repo);
+      const { state: desired, sql: sqlTexts } = desiredState(repo);
+      return db.transaction().execute(async (trx) => {
+        // Concurrent applies of one project queue here; each then sees the last one's result.
+        await sql`select pg_advisory_xact_lock(${lockKey(project)}::bigint)`.execute(trx);
+        await trx
+          .insertInto('projects')
+          .values({ name: project })
+          .onConflict((oc) => oc.column('name').doNothing())
+          .execute();
+        const id = (await findProjectId(trx, project))!;
+        const changes = diffStates(await readState(trx, id), desired);
+        if (changes.length > 0) {
+          await writeChanges(trx, id, desired, sqlTexts, changes);
+          await trx
+            .updateTable('projects')
+            .set({ updated_at: sql`now()` })
+            .where('id', '=', id)
+            .execute();
+        }
+        return { project, registry: connection.location, changes };
+      });
+    },
+
+    async teardown() {
+      await db.transaction().execute(async (trx) => {
+        await sql`select pg_advisory_xact_lock(${lockKey(project)}::bigint)`.execute(trx);
+        const id = await findProjectId(trx, project);
+        if (id === undefined) return;
+        // Service refs and view entities point at views/entities without cascading: go in order.
+        for (const table of [
+          'feature_services',
+          'feature_views',
+          'data_sources',
+          'entities',
+        ] as const) {
+          await trx.deleteFrom(table).where('project_id', '=', id).execute();
+        }
+        await trx.deleteFrom('projects').where('id', '=', id).execute();
+      });
+    },
+
+    async listEntities() {
+      const state = await readState(db, await projectId());
+      return [...state.entities].map(([name, e]) => ({
+        kind: 'entity',
+        name,
+        joinKeys: e.joinKeys,
+        valueType: e.valueType,
+        ...optional(e),
+      }));
+    },
+
+    listFeatureViews,
+
+    async getFeatureView(name) {
+      const views = await listFeatureViews();
+      const view = views.find((v) => v.name === name);
+      if (!view) {
+        throw new NotFoundError(
+          `Failed to find feature view "${name}" in project "${project}" ` +
+            `(registered: ${views.map((v) => v.name).join(', ') || 'none; run duckfeat apply'})`,
+        );
+      }
+      return view;
+    },
+
+    async listFeatureServices() {
+      const state = await readState(db, await projectId());
+      return [...state.featureServices].map(([name, s]) => ({
+        kind: 'featureService',
+        name,
+        features: s.features,
+        ...optional(s),
+      }));
+    },
+
+    async resolveFeatureViews() {
+      const state = await readState(db, await projectId());
+      return (await listFeatureViews()).map((v) => ({
+        name: v.name,
+        joinKeys: v.entities.flatMap((e) => state.entities.get(e)?.joinKeys ?? []),
+        features: v.features,
+        source: {
+          path: resolveFrom(repoDir, v.source.path),
+          format: v.source.format,
+          timestampField: v.source.timestampField,
+          ...(v.source.createdTimestampColumn
+            ? { createdTimestampColumn: v.source.createdTimestampColumn }
+            : {}),
+          ...(v.source.fieldMapping ? { fieldMapping: v.source.fieldMapping } : {}),
+        },
+        ttlSeconds: v.ttlSeconds,
+      }));
+    },
+
+    async applyMaterializations(records) {
+      if (records.length === 0) return;
+      await db.transaction().execute(async (trx) => {
+        await trx
+          .insertInto('projects')
+          .values({ name: project })
+          .onConflict((oc) => oc.column('name').doNothing())
+          .execute();
+        await insertMaterializations(trx, (await findProjectId(trx, project))!, records);
+      });
+    },
+
+    async listMaterializations(filter = {}) {
+      const id = await projectId();
+      return id === undefined ? [] : selectMaterializations(db, id, filter);
+    },
+
+    async describe(name) {
+      const state = await readState(db, await projectId());
+      const view = (await listFeatureViews()).find((v) => v.name === name);
+      if (view) {
+        const id = (await projectId())!;
+        const sqlVersion = await db
+          .selectFrom('feature_views as v')
+          .innerJoin('sql_versions as q', 'q.id', 'v.sql_version_id')
+          .select(['q.path', 'q.sha256', 'q.created_at'])
+          .where('v.project_id', '=', id)
+          .where('v.name', '=', name)
+          .executeTakeFirst();
+        const materializations = await selectMaterializations(db, id, { view: name });
+        return {
+          ...view,
+          joinKeys: view.entities.flatMap((e) => state.entities.get(e)?.joinKeys ?? []),
+          sqlVersion: sqlVersion ?? null,
+          materializations: materializations.length,
+          lastMaterialization: materializations.at(-1) ?? null,
+        };
+      }
+      const service = (await registry.listFeatureServices()).find((s) => s.name === name);
+      if (service) return { ...service };
+      const entity = (await registry.listEntities()).find((e) => e.name === name);
+      if (entity) return { ...entity };
+      const source = state.dataSources.get(name);
+      if (source) return { kind: 'fileSource', name, ...source };
+      const known = [
+        ...state.featureViews.keys(),
+        ...state.featureServices.keys(),
+        ...state.entities.keys(),
+        ...state.dataSources.keys(),
+      ];
+      throw new NotFoundError(
+        `Failed to describe "${name}": no such object in project "${project}" ` +
+          `(registered: ${known.join(', ') || 'none; run duckfeat apply'})`,
+      );
+    },
+
+    close: () => connection.close(),
+  };
+  return registry;
+}
+
+/** Description, owner and tags, only those that are set. */
+function optional(record: {
+  description: string | null;
+  owner: string | null;
+  tags: Record<string, string> | null;
+}) {
+  return {
+    ...(record.description !== null ? { description: record.description } : {}),
+    ...(record.owner !== null ? { owner: record.owner } : {}),
+    ...(record.tags !== null ? { tags: record.tags } : {}),
+  };
+}
+
+/** A stable signed 64-bit advisory lock key per project. */
+function lockKey(project: string): string {
+  return createHash('sha256').update(`duckfeat:${project}`).digest().readBigInt64BE(0).toString();
+}

@@ -1,0 +1,115 @@
+import { existsSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { tsImport } from 'tsx/esm/api';
+import type { ProjectPaths } from '../config/paths.js';
+import type {
+  Definition,
+  EntityDefinition,
+  FeatureServiceDefinition,
+  FeatureViewDefinition,
+  FileSourceDefinition,
+  RepoConfig,
+} from '../definitions/types.js';
+import { DefinitionError, errorMessage } from '../errors.js';
+import type { Repository } from './repository.js';
+import { displayPath, validateRepository } from './validate-repository.js';
+
+/** The file of a repository folder that declares its objects. */
+export const REPOSITORY_FILE = 'feature_store.ts';
+
+const KINDS = new Set(['entity', 'fileSource', 'featureView', 'featureService']);
+
+/**
+ * Load `<repo>/feature_store.ts` (TypeScript, compiled on the fly by tsx), collect the
+ * objects it exports (directly or in arrays) and its config (`export const config` or the
+ * default export), and validate them. Source schemas are checked separately by
+ * `validateSources`, which needs DuckDB.
+ *
+ * @example const repo = await loadRepository(projectPaths({ repo: 'feature_store' }))
+ */
+export async function loadRepository(
+  paths: Pick<ProjectPaths, 'repo' | 'root'>,
+): Promise<Repository> {
+  const file = join(paths.repo, REPOSITORY_FILE);
+  if (!existsSync(file)) {
+    throw new DefinitionError(
+      `Failed to load repository: ${displayPath(file)} does not exist (pass --repo DIR to use another folder)`,
+    );
+  }
+  let module: Record<string, unknown>;
+  try {
+    module = (await tsImport(pathToFileURL(file).href, import.meta.url)) as Record<string, unknown>;
+  } catch (error) {
+    // Errors of the factories come from the package's own copy (dist), so match by name.
+    const message = errorMessage(error);
+    throw new DefinitionError(
+      message.startsWith('Failed to') ? message : `Failed to load repository: ${message}`,
+      displayPath(file),
+      { cause: error },
+    );
+  }
+  const objects = collect(module);
+  const configExport = (module['config'] ?? module['default']) as RepoConfig | undefined;
+  const config: RepoConfig =
+    configExport && typeof configExport === 'object' && 'project' in configExport
+      ? configExport
+      : { project: basename(paths.repo).replace(/[^A-Za-z0-9_]/g, '_') };
+
+  const sources = [...objects.sources];
+  for (const view of objects.featureViews) {
+    if (view.source && typeof view.source === 'object') sources.push(view.source);
+  }
+  const repo: Repository = {
+    config,
+    entities: dedupe(objects.entities),
+    sources: dedupe(sources),
+    featureViews: dedupe(objects.featureViews),
+    featureServices: dedupe(objects.featureServices),
+    file,
+    dir: paths.repo,
+    root: paths.root,
+  };
+  validateRepository(repo);
+  return repo;
+}
+
+function collect(module: Record<string, unknown>) {
+  const found = {
+    entities: [] as EntityDefinition[],
+    sources: [] as FileSourceDefinition[],
+    featureViews: [] as FeatureViewDefinition[],
+    featureServices: [] as FeatureServiceDefinition[],
+  };
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value)) {
+      for (const item of value) visit(item);
+      return;
+    }
+    if (!value || typeof value !== 'object') return;
+    const kind = (value as { kind?: unknown }).kind;
+    if (typeof kind !== 'string' || !KINDS.has(kind)) return;
+    const definition = value as Definition;
+    if (definition.kind === 'entity') found.entities.push(definition);
+    else if (definition.kind === 'fileSource') found.sources.push(definition);
+    else if (definition.kind === 'featureView') found.featureViews.push(definition);
+    else found.featureServices.push(definition);
+  };
+  for (const [name, value] of Object.entries(module)) {
+    if (name !== 'config') visit(value);
+  }
+  return found;
+}
+
+/** Drop repeats of the same definition (one object exported twice); keep same-name conflicts. */
+function dedupe<T>(items: readonly T[]): T[] {
+  const seen = new Set<string>();
+  const out: T[] = [];
+  for (const item of items) {
+    const key = JSON.stringify(item);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(item);
+  }
+  return out;
+}
