@@ -12,6 +12,7 @@ export {
   fileSource,
 } from './definitions/factories.js';
 export type * from './definitions/types.js';
+export * from './engine/index.js';
 export * from './errors.js';
 export { maskUrl } from './registry/mask-url.js';
 export type { MaterializationRecord, MaterializationRow } from './registry/materializations.js';
@@ -20,9 +21,9 @@ export { type OpenRegistryOptions, openRegistry, type Registry } from './registr
 export { loadRepository } from './repo/load-repository.js';
 export type { Repository } from './repo/repository.js';
 export { validateSources } from './repo/validate-sources.js';
-export { quoteIdentifier } from './sql/identifiers.js';
+export { renderReport } from './report/report-html.js';
 export type * from './report/report-input.js';
 export { readReportInput, writeReportInput } from './report/report-input-file.js';
-export { renderReport } from './report/report-html.js';
 export { scoreHistogram } from './report/score-histogram.js';
 export { writeReport } from './report/write-report.js';
+export { quoteIdentifier } from './sql/identifiers.js';

@@ -1,0 +1,30 @@
+/** The feature engine's public API (re-exported from the package root). */
+export { computeCutoffs, DEFAULT_WINDOWS, readDateRange, type WindowOptions } from './cutoffs.js';
+export { createExecutor, DEFAULT_EXECUTOR } from './executors.js';
+export { InProcessExecutor } from './in-process-executor.js';
+export {
+  type MaterializationRecord,
+  type PrepOptions,
+  type PrepOutput,
+  type PrepResult,
+  planTasks,
+  prep,
+} from './prep.js';
+export { createProgressReporter, type PrepProgress, type ProgressReporter } from './progress.js';
+export {
+  bindSqlFile,
+  checkBindings,
+  describeSqlFile,
+  loadSqlFile,
+  parseSqlFile,
+  runSqlFile,
+  type SqlColumn,
+  type SqlFile,
+  type SqlParameter,
+  type SqlParamValue,
+} from './sql-file.js';
+export { executeTask, type Task, type TaskResult, taskKey } from './task.js';
+export type { ExecutorKind, ExecutorOptions, TaskExecutor } from './task-executor.js';
+export { fingerprintFile, type TransactionsSource } from './transactions.js';
+export { discoverViews, type ViewSource } from './views.js';
+export { WorkerPoolExecutor } from './worker-pool-executor.js';

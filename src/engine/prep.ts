@@ -1,0 +1,331 @@
+import { access, mkdir } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import type { ProjectPaths } from '../config/paths.js';
+import { withConnection } from '../duckdb/connection.js';
+import { DuckfeatError, InterruptedError } from '../errors.js';
+import { computeCutoffs, DEFAULT_WINDOWS, readDateRange, type WindowOptions } from './cutoffs.js';
+import { createExecutor } from './executors.js';
+import { type Manifest, type ManifestEntry, readManifest, writeManifest } from './manifest.js';
+import { removeStalePartitions, writeOutputs } from './outputs.js';
+import type { PrepProgress } from './progress.js';
+import type { SqlParamValue } from './sql-file.js';
+import { type Task, type TaskResult, taskKey } from './task.js';
+import type { ExecutorKind, ExecutorOptions, TaskExecutor } from './task-executor.js';
+import { timestampStamp } from './timestamps.js';
+import type { TransactionsSource } from './transactions.js';
+import { discoverViews, type ViewSource } from './views.js';
+
+/** One (view × cutoff) materialization, as the registry records it. */
+export interface MaterializationRecord {
+  view: string;
+  cutoff: string;
+  rows: number;
+  sqlSha256: string;
+  inputFingerprint: string;
+  /** `created_timestamp` of the rows: when the task ran (kept when reused). */
+  createdTimestamp: string;
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+  /** True when the partition of an earlier run was reused. */
+  reused: boolean;
+}
+
+export interface PrepOptions extends WindowOptions, ExecutorOptions {
+  paths: ProjectPaths;
+  /** The cleaned transactions (see `ingest()` / `fingerprintFile()`). */
+  transactions: TransactionsSource;
+  /** `'in-process'` (default) or `'pool'`, or an executor to use (left open). */
+  executor?: ExecutorKind | TaskExecutor;
+  /** Recompute every task even when its partition could be reused. */
+  force?: boolean;
+  /** The SQL files to run; discovered under `paths.sql` when omitted. */
+  views?: ViewSource[];
+  /** Aborting stops the run: running queries are interrupted, outputs stay as they were. */
+  signal?: AbortSignal;
+  onProgress?: (event: PrepProgress) => void;
+  /** Called with every task's record after the outputs are written. */
+  onMaterialized?: (records: MaterializationRecord[]) => Promise<void>;
+}
+
+export interface PrepOutput {
+  view: string;
+  kind: 'feature' | 'label';
+  path: string;
+  rows: number;
+}
+
+export interface PrepResult {
+  transactions: TransactionsSource;
+  cutoffs: string[];
+  outputs: PrepOutput[];
+  tasks: MaterializationRecord[];
+  reused: number;
+  computed: number;
+  executor: string;
+  /** Milliseconds: planning (SQL files, cutoffs), tasks, writing outputs, total. */
+  timings: { planMs: number; tasksMs: number; writeMs: number; totalMs: number };
+}
+
+/**
+ * Compute every feature view and the labels for every cutoff: one task per (SQL file ×
+ * cutoff), run concurrently by an executor into partitions under `paths.partitions`, then
+ * one parquet per view under `paths.featureData`, sorted by (event_timestamp,
+ * customer_id) and written atomically. Tasks whose SQL text, parameters and input are
+ * unchanged reuse their partition. A failed task throws its TaskError, an abort throws
+ * InterruptedError; in both cases the outputs of the previous run are left as they were.
+ *
+ * @example
+ * const result = await prep({ paths: projectPaths(), transactions: await fingerprintFile(path) });
+ * console.log(result.outputs, `${result.reused} reused`);
+ */
+export async function prep(options: PrepOptions): Promise<PrepResult> {
+  const started = performance.now();
+  const { paths, transactions, signal } = options;
+  const windows = { ...DEFAULT_WINDOWS, ...definedOnly(options) };
+  const views = options.views ?? (await discoverViews(paths.sql));
+  const range = await withConnection((c) => readDateRange(c, transactions.path), { threads: 1 });
+  const cutoffs = computeCutoffs(range.min, range.max, windows);
+  if (cutoffs.length === 0) {
+    throw new DuckfeatError(
+      `Failed to prep: no cutoffs fit between ${range.min} and ${range.max} with a ${windows.featureWindowDays}-day feature window and a ${windows.labelWindowDays}-day label window`,
+    );
+  }
+  const pool: Record<string, SqlParamValue> = {
+    transactions: transactions.path,
+    feature_window_days: windows.featureWindowDays,
+    label_window_days: windows.labelWindowDays,
+  };
+  const tasks = planTasks(views, cutoffs, pool, transactions, paths.partitions);
+  const previous = options.force
+    ? ({ version: 1, tasks: {} } satisfies Manifest)
+    : await readManifest(paths.partitions);
+  const reusable = new Map<string, ManifestEntry>();
+  for (const task of tasks) {
+    const entry = previous.tasks[task.id];
+    if (entry && entry.key === taskKey(task) && (await exists(task.partition))) {
+      reusable.set(task.id, entry);
+    }
+  }
+  const toRun = tasks.filter((t) => !reusable.has(t.id));
+  for (const view of views)
+    await mkdir(join(paths.partitions, view.file.name), { recursive: true });
+  const planned = performance.now();
+  options.onProgress?.({ kind: 'planned', total: tasks.length, reused: reusable.size, cutoffs });
+
+  const results = new Map<string, TaskResult>();
+  const executor =
+    toRun.length === 0 ? undefined : await resolveExecutor(options.executor, options);
+  let done = reusable.size;
+  let rows = [...reusable.values()].reduce((sum, e) => sum + e.rows, 0);
+  try {
+    if (executor) {
+      await runAll(toRun, executor, signal, (task, result) => {
+        results.set(task.id, result);
+        rows += result.rows;
+        options.onProgress?.({
+          kind: 'task',
+          task,
+          result,
+          done: ++done,
+          total: tasks.length,
+          rows,
+        });
+      });
+    }
+  } catch (error) {
+    // Keep what finished for the next run; the outputs are not touched.
+    await writeManifest(paths.partitions, merge(previous, tasks, results, paths.partitions));
+    throw error;
+  } finally {
+    if (executor && typeof options.executor !== 'object') await executor.close();
+  }
+  const ran = performance.now();
+
+  const records: MaterializationRecord[] = tasks.map((task) => {
+    const result = results.get(task.id);
+    if (result) return record(task, result, false);
+    const entry = reusable.get(task.id)!;
+    return { ...record(task, entry, true), rows: entry.rows };
+  });
+  options.onProgress?.({ kind: 'writing' });
+  const outputs = await writeOutputs(views, tasks, paths.featureData);
+  const manifest: Manifest = { version: 1, tasks: {} };
+  for (const task of tasks) manifest.tasks[task.id] = entryFor(task, records, paths.partitions);
+  await writeManifest(paths.partitions, manifest);
+  await removeStalePartitions(paths.partitions, views, new Set(tasks.map((t) => t.partition)));
+  await options.onMaterialized?.(records);
+  const finished = performance.now();
+  return {
+    transactions,
+    cutoffs,
+    outputs,
+    tasks: records,
+    reused: reusable.size,
+    computed: results.size,
+    executor: executor?.name ?? 'none',
+    timings: {
+      planMs: planned - started,
+      tasksMs: ran - planned,
+      writeMs: finished - ran,
+      totalMs: finished - started,
+    },
+  };
+}
+
+/** One task per (SQL file × cutoff); each file gets the parameters it declares. */
+export function planTasks(
+  views: ViewSource[],
+  cutoffs: string[],
+  pool: Record<string, SqlParamValue>,
+  transactions: TransactionsSource,
+  partitionsDir: string,
+): Task[] {
+  const tasks: Task[] = [];
+  for (const cutoff of cutoffs) {
+    for (const { file } of views) {
+      const params: Record<string, SqlParamValue> = {};
+      for (const p of file.parameters) {
+        const value = p.name === 'cutoff' ? cutoff : pool[p.name];
+        if (value !== undefined) params[p.name] = value;
+      }
+      const partial = {
+        sqlSha256: file.sha256,
+        params,
+        inputFingerprint: transactions.fingerprint,
+      };
+      const key = taskKey(partial);
+      tasks.push({
+        id: `${file.name}@${cutoff}`,
+        view: file.name,
+        sqlPath: file.path,
+        cutoff,
+        ...partial,
+        partition: join(
+          partitionsDir,
+          file.name,
+          `${timestampStamp(cutoff)}-${key.slice(0, 12)}.parquet`,
+        ),
+      });
+    }
+  }
+  return tasks;
+}
+
+/**
+ * Run tasks with at most `executor.concurrency` in flight. The first failure (or an
+ * abort) stops new tasks from starting and interrupts the running ones; once all lanes
+ * have settled, the failure (or InterruptedError) is thrown.
+ */
+async function runAll(
+  tasks: Task[],
+  executor: TaskExecutor,
+  signal: AbortSignal | undefined,
+  onDone: (task: Task, result: TaskResult) => void,
+): Promise<void> {
+  let next = 0;
+  let failure: unknown;
+  const stop = (error: unknown) => {
+    if (failure === undefined) {
+      failure = error;
+      void executor.interrupt();
+    }
+  };
+  const onAbort = () => stop(new InterruptedError('Failed to prep: interrupted'));
+  if (signal?.aborted) onAbort();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  const lane = async () => {
+    while (failure === undefined && next < tasks.length) {
+      const task = tasks[next++]!;
+      try {
+        onDone(task, await executor.run(task));
+      } catch (error) {
+        stop(error);
+      }
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(executor.concurrency, tasks.length) }, lane));
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
+  if (failure !== undefined) throw failure;
+}
+
+async function resolveExecutor(
+  executor: ExecutorKind | TaskExecutor | undefined,
+  options: ExecutorOptions,
+): Promise<TaskExecutor> {
+  if (typeof executor === 'object') return executor;
+  return createExecutor(executor ?? 'in-process', options);
+}
+
+function record(
+  task: Task,
+  result: Omit<TaskResult, 'id'>,
+  reused: boolean,
+): MaterializationRecord {
+  return {
+    view: task.view,
+    cutoff: task.cutoff,
+    rows: result.rows,
+    sqlSha256: task.sqlSha256,
+    inputFingerprint: task.inputFingerprint,
+    createdTimestamp: result.createdTimestamp,
+    startedAt: result.startedAt,
+    finishedAt: result.finishedAt,
+    durationMs: result.durationMs,
+    reused,
+  };
+}
+
+function entryFor(
+  task: Task,
+  records: MaterializationRecord[],
+  partitionsDir: string,
+): ManifestEntry {
+  const r = records.find((x) => x.view === task.view && x.cutoff === task.cutoff)!;
+  return {
+    key: taskKey(task),
+    view: task.view,
+    cutoff: task.cutoff,
+    partition: relative(partitionsDir, task.partition),
+    rows: r.rows,
+    sqlSha256: r.sqlSha256,
+    inputFingerprint: r.inputFingerprint,
+    createdTimestamp: r.createdTimestamp,
+    startedAt: r.startedAt,
+    finishedAt: r.finishedAt,
+    durationMs: r.durationMs,
+  };
+}
+
+function merge(
+  previous: Manifest,
+  tasks: Task[],
+  results: Map<string, TaskResult>,
+  partitionsDir: string,
+): Manifest {
+  const manifest: Manifest = { version: 1, tasks: { ...previous.tasks } };
+  for (const task of tasks) {
+    const result = results.get(task.id);
+    if (!result) continue;
+    manifest.tasks[task.id] = entryFor(task, [record(task, result, false)], partitionsDir);
+  }
+  return manifest;
+}
+
+function definedOnly(options: WindowOptions): WindowOptions {
+  const out: WindowOptions = {};
+  if (options.featureWindowDays !== undefined) out.featureWindowDays = options.featureWindowDays;
+  if (options.labelWindowDays !== undefined) out.labelWindowDays = options.labelWindowDays;
+  if (options.stepDays !== undefined) out.stepDays = options.stepDays;
+  return out;
+}
+
+function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
+}

@@ -1,0 +1,30 @@
+import type { Task, TaskResult } from './task.js';
+
+/**
+ * Runs tasks. `prep` calls `run` at most `concurrency` times at once and never shares
+ * memory with the task, so a worker pool, one process's connections or (later) remote
+ * workers over shared storage can stand behind it.
+ */
+export interface TaskExecutor {
+  /** `'pool'`, `'in-process'`, … for logs and benchmarks. */
+  readonly name: string;
+  /** How many tasks it runs at once. */
+  readonly concurrency: number;
+  /** Run one task; rejects with a TaskError. */
+  run(task: Task): Promise<TaskResult>;
+  /** Interrupt every running query (they reject soon after); safe to call repeatedly. */
+  interrupt(): Promise<void>;
+  /** Release connections and threads. Interrupts first if anything still runs. */
+  close(): Promise<void>;
+}
+
+export type ExecutorKind = 'pool' | 'in-process';
+
+export interface ExecutorOptions {
+  /** Concurrent tasks (workers or connections); default 2 (the cores of this design's machine). */
+  workers?: number;
+  /** DuckDB `threads` per instance; default 1 (concurrency × threads ≈ cores is fastest). */
+  threads?: number;
+  /** DuckDB `memory_limit` per instance. */
+  memoryLimit?: string;
+}

@@ -1,0 +1,105 @@
+import { createHash } from 'node:crypto';
+import { rename, rm } from 'node:fs/promises';
+import { type DuckDBConnection, DuckDBTimestampValue, TIMESTAMP, VARCHAR } from '@duckdb/node-api';
+import { DuckfeatError, errorMessage, TaskError } from '../errors.js';
+import { tempPathFor } from '../util/atomic-file.js';
+import { bindSqlFile, loadSqlFile, type SqlParamValue, selectText } from './sql-file.js';
+import { formatTimestamp } from './timestamps.js';
+
+/**
+ * One unit of work: run one SQL file for one cutoff and write its rows to one partition.
+ * A plain JSON-serializable object, so any executor (worker thread, another process,
+ * another machine over shared storage) can run it. Nothing in it refers to memory.
+ */
+export interface Task {
+  /** `<view>@<cutoff>`: unique within a run. */
+  id: string;
+  view: string;
+  /** The SQL file (absolute path) and the sha256 of the text the task was planned with. */
+  sqlPath: string;
+  sqlSha256: string;
+  /** The bound parameters, exactly the ones the file declares. */
+  params: Record<string, SqlParamValue>;
+  /** The cutoff (also `params.cutoff`), `'YYYY-MM-DD HH:MM:SS'`. */
+  cutoff: string;
+  /** Fingerprint of the transactions the task reads. */
+  inputFingerprint: string;
+  /** Parquet file the rows go to (written through a temp file and a rename). */
+  partition: string;
+}
+
+/** What running a task produced. */
+export interface TaskResult {
+  id: string;
+  rows: number;
+  /** The `created_timestamp` written: when the task started materializing, naive UTC. */
+  createdTimestamp: string;
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+}
+
+/**
+ * A stable key for incremental reuse: the same SQL text, parameters and input give the
+ * same key (and the same partition contents).
+ */
+export function taskKey(task: Pick<Task, 'sqlSha256' | 'params' | 'inputFingerprint'>): string {
+  const params = Object.keys(task.params)
+    .sort()
+    .map((k) => [k, String(task.params[k])]);
+  return createHash('sha256')
+    .update(JSON.stringify([task.sqlSha256, params, task.inputFingerprint]))
+    .digest('hex');
+}
+
+/**
+ * Run a task on a connection: load and check its SQL file (refusing one whose text
+ * changed since the run was planned), then `COPY` the rows — ordered by customer, with
+ * `created_timestamp` after `event_timestamp` — to a temp file beside the partition, and
+ * rename it into place. Failures become a {@link TaskError} naming the file and cutoff.
+ */
+export async function executeTask(task: Task, connection: DuckDBConnection): Promise<TaskResult> {
+  const started = Date.now();
+  const temp = tempPathFor(task.partition);
+  let rows: number;
+  try {
+    const file = await loadSqlFile(task.sqlPath, { connection });
+    if (file.sha256 !== task.sqlSha256) {
+      throw new DuckfeatError('the file changed since the run was planned');
+    }
+    const { values, types } = bindSqlFile(file, task.params);
+    const sql = `COPY (
+  SELECT customer_id, event_timestamp, $duckfeat_created_timestamp AS created_timestamp,
+         * EXCLUDE (customer_id, event_timestamp)
+  FROM (
+${selectText(file)}  )
+  ORDER BY customer_id
+) TO $duckfeat_partition (FORMAT parquet)`;
+    const result = await connection.runAndReadAll(
+      sql,
+      {
+        ...values,
+        duckfeat_created_timestamp: new DuckDBTimestampValue(BigInt(started) * 1000n),
+        duckfeat_partition: temp,
+      },
+      { ...types, duckfeat_created_timestamp: TIMESTAMP, duckfeat_partition: VARCHAR },
+    );
+    rows = Number(result.getRows()[0]?.[0] ?? 0);
+    await rename(temp, task.partition);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw new TaskError(
+      `Failed to run task ${task.view} at cutoff ${task.cutoff} (${task.sqlPath}): ${errorMessage(error)}`,
+      { cause: error },
+    );
+  }
+  const finished = Date.now();
+  return {
+    id: task.id,
+    rows,
+    createdTimestamp: formatTimestamp(BigInt(started) * 1000n),
+    startedAt: new Date(started).toISOString(),
+    finishedAt: new Date(finished).toISOString(),
+    durationMs: finished - started,
+  };
+}
