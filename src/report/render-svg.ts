@@ -1,0 +1,37 @@
+import * as vega from 'vega';
+import { compile, type TopLevelSpec } from 'vega-lite';
+import { vegaTextWidth } from './text-width.js';
+
+// Vega's text measure is a module-level hook (vl-convert sets it the same way); without a
+// canvas its default guess truncates labels, so install the Helvetica metrics once.
+(vega as unknown as { textMetrics: { width: typeof vegaTextWidth } }).textMetrics.width =
+  vegaTextWidth;
+
+/**
+ * Render a Vega-Lite spec to an SVG string in Node: Vega-Lite compiles it to a Vega spec and
+ * a headless Vega view (`renderer: 'none'`) serializes the scenegraph. No canvas, no DOM,
+ * no network (specs carry their data inline). `idPrefix` keeps the clip-path and gradient
+ * ids of several SVGs inlined in one page apart.
+ *
+ * @example
+ * const svg = await renderSvg({ data: { values: [{ x: 1, y: 2 }] }, mark: 'point',
+ *   encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' } } }, 'c1');
+ */
+export async function renderSvg(spec: TopLevelSpec, idPrefix: string): Promise<string> {
+  const { spec: vegaSpec } = compile(spec);
+  const view = new vega.View(vega.parse(vegaSpec), { renderer: 'none' });
+  try {
+    const svg = await view.toSVG();
+    return prefixIds(svg, idPrefix);
+  } finally {
+    view.finalize();
+  }
+}
+
+/** Vega numbers `clipN` / `gradient_N` per process; give each inlined SVG its own names. */
+function prefixIds(svg: string, prefix: string): string {
+  return svg.replace(
+    /(id="|url\(#|href="#)(clip\d+|gradient_\d+)/g,
+    (_match, lead: string, id: string) => `${lead}${prefix}-${id}`,
+  );
+}
