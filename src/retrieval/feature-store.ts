@@ -1,0 +1,193 @@
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { type ProjectPaths, projectPaths } from '../config/paths.js';
+import type { FeatureServiceDefinition, ResolvedFeatureView } from '../definitions/types.js';
+import { createInstance } from '../duckdb/connection.js';
+import { errorMessage, InputError } from '../errors.js';
+import { type CompiledRetrieval, compileRetrieval } from './compiler.js';
+import {
+  type ColumnInfo,
+  describeRelation,
+  type EntityRelation,
+  type MemoryColumn,
+  resolveEntityRelation,
+} from './entity-input.js';
+import { resolveFeatureSelection } from './feature-refs.js';
+import { RetrievalJob } from './job.js';
+import type { HistoricalFeaturesRequest } from './request.js';
+
+/** Where a feature store gets its definitions: the registry, or anything shaped like it. */
+export interface DefinitionSource {
+  resolveFeatureViews(): Promise<readonly ResolvedFeatureView[]>;
+  listFeatureServices(): Promise<readonly FeatureServiceDefinition[]>;
+  close?(): Promise<void>;
+}
+
+export interface FeatureStoreOptions {
+  /** The feature repository folder (default `feature_store`, against `root`). */
+  repo?: string;
+  /** The project root (default: the working directory). */
+  root?: string;
+  /** Every path at once; overrides `repo` and `root`. */
+  paths?: ProjectPaths;
+  /** Definitions to retrieve with; default: the registry (what `duckfeat apply` wrote). */
+  source?: DefinitionSource;
+  /** The DuckDB instance to run on; default: a new in-memory one, closed by `close()`. */
+  instance?: DuckDBInstance;
+  /** Write each run's SQL to `target/compiled/<name>.sql` (default true). */
+  writeCompiled?: boolean;
+  /** Where warnings go (repository differs from registry); default `console.warn`. */
+  onWarning?: (message: string) => void;
+}
+
+/**
+ * Point-in-time retrieval over a feature repository's registered views.
+ *
+ * @example
+ * const store = await FeatureStore.open({ repo: 'feature_store' });
+ * try {
+ *   const job = await store.getHistoricalFeatures({
+ *     entities: 'feature_store/data/purchase_labels.parquet',
+ *     features: 'purchase_model_features',
+ *   });
+ *   const { rowCount, columns } = await job.toColumns();
+ * } finally {
+ *   await store.close();
+ * }
+ */
+export class FeatureStore {
+  readonly paths: ProjectPaths;
+  readonly #source: DefinitionSource;
+  readonly #instance: DuckDBInstance;
+  readonly #ownsInstance: boolean;
+  readonly #ownsSource: boolean;
+  readonly #writeCompiled: boolean;
+
+  private constructor(
+    paths: ProjectPaths,
+    source: DefinitionSource,
+    instance: DuckDBInstance,
+    owns: { instance: boolean; source: boolean },
+    writeCompiled: boolean,
+  ) {
+    this.paths = paths;
+    this.#source = source;
+    this.#instance = instance;
+    this.#ownsInstance = owns.instance;
+    this.#ownsSource = owns.source;
+    this.#writeCompiled = writeCompiled;
+  }
+
+  /** Open a store; without `source` it reads the registry and warns when the repository differs. */
+  static async open(options: FeatureStoreOptions = {}): Promise<FeatureStore> {
+    const paths =
+      options.paths ??
+      projectPaths({
+        ...(options.root !== undefined ? { root: options.root } : {}),
+        ...(options.repo !== undefined ? { repo: options.repo } : {}),
+      });
+    let source = options.source;
+    if (!source) {
+      const { openRegistrySource } = await import('./registry-source.js');
+      source = await openRegistrySource(paths, options.onWarning ?? ((m) => console.warn(m)));
+    }
+    try {
+      const instance = options.instance ?? (await createInstance());
+      return new FeatureStore(
+        paths,
+        source,
+        instance,
+        { instance: !options.instance, source: !options.source },
+        options.writeCompiled ?? true,
+      );
+    } catch (error) {
+      if (!options.source) await source.close?.();
+      throw error;
+    }
+  }
+
+  /**
+   * Compile a retrieval and return the job that runs it. Everything that can be checked
+   * before running is checked here (features, entity columns and types, source columns),
+   * so errors come before anything is written.
+   */
+  async getHistoricalFeatures(request: HistoricalFeaturesRequest): Promise<RetrievalJob> {
+    const { compiled, compiledForColumns, memory } = await this.#compileBoth(request);
+    return new RetrievalJob({
+      compiled,
+      compiledForColumns,
+      instance: this.#instance,
+      ...(memory ? { memory } : {}),
+      ...(this.#writeCompiled ? { compiledDir: this.paths.compiled } : {}),
+    });
+  }
+
+  /** The compiled SQL of a request, without running it. */
+  async compile(request: HistoricalFeaturesRequest): Promise<CompiledRetrieval> {
+    return (await this.#compileBoth(request)).compiled;
+  }
+
+  /** Release the DuckDB instance and the registry connection the store opened. */
+  async close(): Promise<void> {
+    if (this.#ownsInstance) this.#instance.closeSync();
+    if (this.#ownsSource) await this.#source.close?.();
+  }
+
+  async #compileBoth(request: HistoricalFeaturesRequest): Promise<{
+    compiled: CompiledRetrieval;
+    compiledForColumns: CompiledRetrieval;
+    memory?: readonly MemoryColumn[];
+  }> {
+    const resolved = resolveEntityRelation(request.entities, this.paths.root);
+    const [views, services] = await Promise.all([
+      this.#source.resolveFeatureViews(),
+      this.#source.listFeatureServices(),
+    ]);
+    const selection = resolveFeatureSelection(request.features, views, services);
+    let relation: EntityRelation;
+    let memory: MemoryColumn[] | undefined;
+    if ('memory' in resolved) {
+      memory = resolved.memory;
+      relation = { kind: 'memory', table: 'duckfeat_entity_rows', rowCount: resolved.rowCount };
+    } else {
+      relation = resolved;
+    }
+    const connection = await this.#instance.connect();
+    let columns: ColumnInfo[];
+    const sourceColumns: Record<string, ColumnInfo[]> = {};
+    try {
+      columns = memory
+        ? memory.map((c) => ({ name: c.name, type: c.type }))
+        : await describeRelation(connection, relation);
+      for (const { view } of selection.views) {
+        sourceColumns[view.name] = await describeSource(connection, view);
+      }
+    } finally {
+      connection.closeSync();
+    }
+    const input = { request, views, services, entities: { relation, columns }, sourceColumns };
+    return {
+      compiled: compileRetrieval(input),
+      compiledForColumns: compileRetrieval({ ...input, numericAsDouble: true }),
+      ...(memory ? { memory } : {}),
+    };
+  }
+}
+
+async function describeSource(
+  connection: DuckDBConnection,
+  view: ResolvedFeatureView,
+): Promise<ColumnInfo[]> {
+  const reader = view.source.format === 'csv' ? 'read_csv' : 'read_parquet';
+  try {
+    const result = await connection.run(`SELECT * FROM ${reader}($path) LIMIT 0`, {
+      path: view.source.path,
+    });
+    const types = result.columnTypes();
+    return result.columnNames().map((name, i) => ({ name, type: types[i]!.toString() }));
+  } catch (error) {
+    throw new InputError(
+      `Failed to read feature view "${view.name}": its data at ${view.source.path} cannot be read (${errorMessage(error).split('\n')[0]}); run \`duckfeat prep\` to produce it`,
+      { cause: error },
+    );
+  }
+}

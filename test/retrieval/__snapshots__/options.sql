@@ -1,0 +1,52 @@
+-- duckfeat point-in-time retrieval "options"
+--   rfm: recency_days
+--   behavior: return_rate, n_products
+-- entity timestamp "event_timestamp"; one output row per entity row, in input order
+WITH
+-- The entity rows, numbered in input order (the number orders the output).
+entities AS (
+  SELECT * EXCLUDE (file_row_number), file_row_number + 1 AS "__duckfeat_row"
+  FROM read_parquet($entity_path, file_row_number := true)
+),
+-- rfm: one row per ("customer_id", feature timestamp), known by $as_of;
+-- rows tied on the feature timestamp go to the greatest "created_timestamp", then the smallest feature values.
+"fv_rfm" AS (
+  SELECT "customer_id", "event_timestamp" AS "__feature_ts", "recency_days"
+  FROM read_parquet($rfm_path)
+  WHERE "customer_id" IS NOT NULL
+    AND "event_timestamp" IS NOT NULL
+    AND "created_timestamp" <= $as_of::TIMESTAMP
+  QUALIFY row_number() OVER (
+    PARTITION BY "customer_id", "event_timestamp"
+    ORDER BY "created_timestamp" DESC NULLS LAST, "recency_days" ASC NULLS LAST, "monetary" ASC NULLS LAST
+  ) = 1
+),
+-- behavior: one row per ("customer_id", feature timestamp), known by $as_of;
+-- rows tied on the feature timestamp go to the greatest "created_timestamp", then the smallest feature values.
+"fv_behavior" AS (
+  SELECT "customer_id", "event_timestamp" AS "__feature_ts", "return_rate", "n_products"
+  FROM read_parquet($behavior_path)
+  WHERE "customer_id" IS NOT NULL
+    AND "event_timestamp" IS NOT NULL
+    AND "created_timestamp" <= $as_of::TIMESTAMP
+  QUALIFY row_number() OVER (
+    PARTITION BY "customer_id", "event_timestamp"
+    ORDER BY "created_timestamp" DESC NULLS LAST, "return_rate" ASC NULLS LAST, "n_products" ASC NULLS LAST
+  ) = 1
+)
+-- Each entity row joined, per view, to the newest feature row at or before its timestamp
+-- (same keys; NULL keys match nothing); a match older than the TTL counts as none.
+SELECT
+  e."__duckfeat_row" AS "row_id",
+  e.* EXCLUDE ("__duckfeat_row"),
+  v1."recency_days" AS "rfm__recency_days",
+  v1."__feature_ts" AS "rfm__event_timestamp",
+  v2."return_rate" AS "behavior__return_rate",
+  v2."n_products" AS "behavior__n_products",
+  v2."__feature_ts" AS "behavior__event_timestamp"
+FROM entities AS e
+ASOF LEFT JOIN "fv_rfm" AS v1
+  ON e."customer_id" = v1."customer_id" AND e."event_timestamp" >= v1."__feature_ts"
+ASOF LEFT JOIN "fv_behavior" AS v2
+  ON e."customer_id" = v2."customer_id" AND e."event_timestamp" >= v2."__feature_ts"
+ORDER BY e."__duckfeat_row"
