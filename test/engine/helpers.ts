@@ -1,0 +1,37 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+
+/** The real UCI data, beside the repository (never copied into it). */
+export const REAL_DATA = new URL('../../../shared/data/online_retail.parquet', import.meta.url)
+  .pathname;
+
+/** The repository's own SQL folder. */
+export const SQL_DIR = new URL('../../sql', import.meta.url).pathname;
+
+/**
+ * Cleaned transactions from the raw UCI parquet, per DESIGN.md's cleaning rules, written
+ * in a few lines of SQL so the engine tests do not depend on the ingest step.
+ */
+export async function writeCleanTransactions(
+  connection: DuckDBConnection,
+  target: string,
+): Promise<void> {
+  await connection.run(
+    `COPY (
+       SELECT InvoiceNo AS invoice_no, StockCode AS stock_code, Description AS description,
+              Quantity AS quantity, InvoiceDate AS invoice_date, UnitPrice AS unit_price,
+              CustomerID::BIGINT AS customer_id, Country AS country,
+              Quantity * UnitPrice AS revenue, starts_with(InvoiceNo, 'C') AS is_cancellation
+       FROM read_parquet($raw) WHERE CustomerID IS NOT NULL ORDER BY invoice_date
+     ) TO $target (FORMAT parquet)`,
+    { raw: REAL_DATA, target },
+  );
+}
+
+/** A fresh temp directory, removed by the returned function. */
+export async function tempDir(): Promise<{ dir: string; cleanup: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'duckfeat-engine-'));
+  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
