@@ -1,0 +1,139 @@
+import { InvalidArgumentError } from 'commander';
+import { DEFAULT_WINDOWS } from '../../engine/cutoffs.js';
+import { DEFAULT_EXECUTOR } from '../../engine/executors.js';
+import { type PrepResult, prep } from '../../engine/prep.js';
+import { createProgressReporter } from '../../engine/progress.js';
+import type { ExecutorKind } from '../../engine/task-executor.js';
+import { fingerprintFile, type TransactionsSource } from '../../engine/transactions.js';
+import { ingest } from '../../ingest/ingest.js';
+import { action, type CommandContext } from '../command-context.js';
+import type { RegisterCommand } from './index.js';
+
+interface PrepCommandOptions {
+  input?: string;
+  transactions?: string;
+  workers: number;
+  executor: ExecutorKind;
+  threads: number;
+  force: boolean;
+  featureWindowDays: number;
+  labelWindowDays: number;
+  stepDays: number;
+  json?: boolean;
+}
+
+const positiveInt = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
+  return n;
+};
+
+export const registerPrep: RegisterCommand = (program) => {
+  program
+    .command('prep')
+    .description(
+      'Compute every feature view and the labels for every rolling cutoff: ingest the input ' +
+        '(cached), run each SQL file under sql/features and sql/labels once per cutoff as a ' +
+        'task, and write feature_store/data/<view>.parquet. Unchanged tasks are reused.',
+    )
+    .option(
+      '--input <path>',
+      'raw input (.xlsx, .csv, .parquet); default data/input/Online Retail.xlsx',
+    )
+    .option('--transactions <path>', 'use an already cleaned transactions parquet (skips ingest)')
+    .option('--workers <n>', 'tasks run at once (connections or worker threads)', positiveInt, 2)
+    .option(
+      '--executor <kind>',
+      `where tasks run: "in-process" (connections on one DuckDB instance) or "pool" (worker threads, one DuckDB each)`,
+      (value: string) => {
+        if (value !== 'pool' && value !== 'in-process') {
+          throw new InvalidArgumentError('expected "pool" or "in-process"');
+        }
+        return value;
+      },
+      DEFAULT_EXECUTOR,
+    )
+    .option('--threads <n>', 'DuckDB threads per connection instance', positiveInt, 1)
+    .option('--force', 'recompute every task, reusing nothing', false)
+    .option(
+      '--feature-window-days <n>',
+      'feature window length',
+      positiveInt,
+      DEFAULT_WINDOWS.featureWindowDays,
+    )
+    .option(
+      '--label-window-days <n>',
+      'label window length',
+      positiveInt,
+      DEFAULT_WINDOWS.labelWindowDays,
+    )
+    .option('--step-days <n>', 'days between cutoffs', positiveInt, DEFAULT_WINDOWS.stepDays)
+    .option('--json', 'print the result as JSON on stdout', false)
+    .action(
+      action<PrepCommandOptions>(async (opts, ctx) => {
+        const transactions = await resolveTransactions(opts, ctx);
+        const controller = new AbortController();
+        const onSigint = () => controller.abort();
+        process.once('SIGINT', onSigint);
+        const progress = createProgressReporter({ quiet: opts.json });
+        try {
+          const result = await prep({
+            paths: ctx.paths,
+            transactions,
+            executor: opts.executor,
+            workers: opts.workers,
+            threads: opts.threads,
+            force: opts.force,
+            featureWindowDays: opts.featureWindowDays,
+            labelWindowDays: opts.labelWindowDays,
+            stepDays: opts.stepDays,
+            signal: controller.signal,
+            onProgress: progress.onProgress,
+          });
+          progress.stop();
+          if (opts.json) ctx.out.data(result);
+          else printSummary(result, ctx);
+        } finally {
+          progress.stop();
+          process.removeListener('SIGINT', onSigint);
+        }
+      }),
+    );
+};
+
+async function resolveTransactions(
+  opts: PrepCommandOptions,
+  ctx: CommandContext,
+): Promise<TransactionsSource> {
+  if (opts.transactions) return fingerprintFile(opts.transactions);
+  const started = performance.now();
+  const result = await ingest({ input: opts.input ?? ctx.paths.defaultInput, paths: ctx.paths });
+  ctx.out.info(
+    `ingest: ${result.rows.toLocaleString('en-US')} transactions, ${result.customers.toLocaleString('en-US')} customers${result.cached ? ' (cached)' : ''} in ${ms(performance.now() - started)}`,
+  );
+  return { path: result.path, fingerprint: result.fingerprint };
+}
+
+function printSummary(result: PrepResult, ctx: CommandContext): void {
+  const views = result.outputs.map((o) => o.view);
+  const width = Math.max(...views.map((v) => v.length), 8);
+  ctx.out.info(`\n${'cutoff'.padEnd(20)} ${views.map((v) => v.padStart(width)).join(' ')}`);
+  for (const cutoff of result.cutoffs) {
+    const cells = views.map((view) => {
+      const r = result.tasks.find((t) => t.view === view && t.cutoff === cutoff);
+      return (r ? r.rows.toLocaleString('en-US') : '-').padStart(width);
+    });
+    ctx.out.info(`${cutoff.padEnd(20)} ${cells.join(' ')}`);
+  }
+  for (const o of result.outputs) {
+    ctx.out.info(`wrote ${o.path} (${o.rows.toLocaleString('en-US')} rows)`);
+  }
+  const t = result.timings;
+  ctx.out.info(
+    `${result.tasks.length} tasks: ${result.computed} computed (${result.executor}), ${result.reused} reused | plan ${ms(t.planMs)}, tasks ${ms(t.tasksMs)}, write ${ms(t.writeMs)}, total ${ms(t.totalMs)}`,
+  );
+}
+
+function ms(value: number): string {
+  return value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${Math.round(value)} ms`;
+}
