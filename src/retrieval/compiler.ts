@@ -134,7 +134,7 @@ export function compileRetrieval(input: CompileInput): CompiledRetrieval {
     const keys = part.selected.view.joinKeys.map((k) => `e.${q(k)} = ${part.alias}.${q(k)}`);
     lines.push(
       `ASOF LEFT JOIN ${q(`fv_${part.selected.view.name}`)} AS ${part.alias}`,
-      `  ON ${[...keys, `e.${q(ts.name)} >= ${part.alias}."__feature_ts"`].join(' AND ')}`,
+      `  ON ${[...keys, `e."__entity_ts" >= ${part.alias}."__feature_ts"`].join(' AND ')}`,
     );
   }
   lines.push(`ORDER BY e.${q(ROW_COLUMN)}`, '');
@@ -147,8 +147,11 @@ function entitiesCte(
   parameters: Record<string, string | number>,
 ): string {
   const convert = timestampExpression(q(ts.name), ts.type);
-  const replace = convert === q(ts.name) ? '' : ` REPLACE (${convert} AS ${q(ts.name)})`;
-  let comment = '-- The entity rows, numbered in input order (the number orders the output).';
+  const replace = `${convert === q(ts.name) ? '' : ` REPLACE (${convert} AS ${q(ts.name)})`},\n    coalesce(${convert}, '-infinity'::TIMESTAMP) AS "__entity_ts"`;
+  let comment =
+    '-- The entity rows, numbered in input order (the number orders the output); a NULL\n' +
+    '-- timestamp joins as -infinity so that it matches nothing (a NULL in an ASOF join\n' +
+    '-- condition would be matched to the newest feature row).';
   let body: string;
   switch (relation.kind) {
     case 'parquet':
@@ -165,7 +168,7 @@ function entitiesCte(
       body = `  SELECT *${replace}, row_number() OVER () AS ${q(ROW_COLUMN)}\n  FROM (\n${indent(relation.sql, 4)}\n  )`;
       break;
     case 'memory':
-      comment = `-- The entity rows given in memory (${relation.rowCount} rows), loaded by the job into a temporary table.`;
+      comment = `${comment}\n-- They were given in memory (${relation.rowCount} rows): the job loads them into a temporary table.`;
       body = `  SELECT *${replace}\n  FROM ${q(MEMORY_TABLE)}`;
       break;
   }
@@ -283,7 +286,7 @@ function selectList(
     .filter((c) => c.role === 'entity' && doubles.has(c.name))
     .map((c) => `CAST(e.${q(c.name)} AS DOUBLE) AS ${q(c.name)}`);
   list.push(
-    `  e.* EXCLUDE (${q(ROW_COLUMN)})${recast.length > 0 ? ` REPLACE (${recast.join(', ')})` : ''}`,
+    `  e.* EXCLUDE (${q(ROW_COLUMN)}, "__entity_ts")${recast.length > 0 ? ` REPLACE (${recast.join(', ')})` : ''}`,
   );
   for (const part of parts) {
     const within = part.ttlParam

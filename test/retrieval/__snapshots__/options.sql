@@ -3,9 +3,12 @@
 --   behavior: return_rate, n_products
 -- entity timestamp "event_timestamp"; one output row per entity row, in input order
 WITH
--- The entity rows, numbered in input order (the number orders the output).
+-- The entity rows, numbered in input order (the number orders the output); a NULL
+-- timestamp joins as -infinity so that it matches nothing (a NULL in an ASOF join
+-- condition would be matched to the newest feature row).
 entities AS (
-  SELECT * EXCLUDE (file_row_number), file_row_number + 1 AS "__duckfeat_row"
+  SELECT * EXCLUDE (file_row_number),
+    coalesce("event_timestamp", '-infinity'::TIMESTAMP) AS "__entity_ts", file_row_number + 1 AS "__duckfeat_row"
   FROM read_parquet($entity_path, file_row_number := true)
 ),
 -- rfm: one row per ("customer_id", feature timestamp), known by $as_of;
@@ -38,7 +41,7 @@ entities AS (
 -- (same keys; NULL keys match nothing); a match older than the TTL counts as none.
 SELECT
   e."__duckfeat_row" AS "row_id",
-  e.* EXCLUDE ("__duckfeat_row"),
+  e.* EXCLUDE ("__duckfeat_row", "__entity_ts"),
   v1."recency_days" AS "rfm__recency_days",
   v1."__feature_ts" AS "rfm__event_timestamp",
   v2."return_rate" AS "behavior__return_rate",
@@ -46,7 +49,7 @@ SELECT
   v2."__feature_ts" AS "behavior__event_timestamp"
 FROM entities AS e
 ASOF LEFT JOIN "fv_rfm" AS v1
-  ON e."customer_id" = v1."customer_id" AND e."event_timestamp" >= v1."__feature_ts"
+  ON e."customer_id" = v1."customer_id" AND e."__entity_ts" >= v1."__feature_ts"
 ASOF LEFT JOIN "fv_behavior" AS v2
-  ON e."customer_id" = v2."customer_id" AND e."event_timestamp" >= v2."__feature_ts"
+  ON e."customer_id" = v2."customer_id" AND e."__entity_ts" >= v2."__feature_ts"
 ORDER BY e."__duckfeat_row"
