@@ -21,6 +21,9 @@ export async function renderSvg(spec: TopLevelSpec, idPrefix: string): Promise<s
   const { spec: vegaSpec } = compile(spec);
   const view = new vega.View(vega.parse(vegaSpec), { renderer: 'none' });
   try {
+    // Vega numbers clip paths per process; restart the count so a chart's SVG (and so the
+    // page) is the same whatever was rendered before it. The prefix keeps charts apart.
+    vega.resetSVGDefIds();
     const svg = await view.toSVG();
     return prefixIds(svg, idPrefix);
   } finally {
@@ -28,7 +31,7 @@ export async function renderSvg(spec: TopLevelSpec, idPrefix: string): Promise<s
   }
 }
 
-/** Vega numbers `clipN` / `gradient_N` per process; give each inlined SVG its own names. */
+/** Give the `clipN` / `gradient_N` ids of each inlined SVG their own names. */
 function prefixIds(svg: string, prefix: string): string {
   return svg.replace(
     /(id="|url\(#|href="#)(clip\d+|gradient_\d+)/g,

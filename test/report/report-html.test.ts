@@ -105,6 +105,10 @@ describe('renderReport', () => {
     expect(page).toMatch(/<h2>Feature importance<\/h2>\s*<p class="empty">No data.<\/p>/);
   });
 
+  it('is the same page every time (ids do not depend on what was rendered before)', async () => {
+    expect(await renderReport(buildReportInput())).toBe(html);
+  });
+
   it('shows a dash for metrics JSON turned into null (NaN on a one-class split)', async () => {
     const [train, test] = buildReportInput().metrics;
     const page = await renderReport(
