@@ -28,7 +28,10 @@ export interface ConnectOptions {
   dataDir?: string;
   /** An already-open PGlite to use (tests); it is not closed by `close()`. */
   pglite?: PGlite;
-  /** A PostgreSQL schema to keep the tables in (created if missing); `public` by default. */
+  /**
+   * A PostgreSQL schema to keep the tables in (created if missing); `public` by default.
+   * A `?schema=name` parameter of the URL does the same.
+   */
   schema?: string;
 }
 
@@ -38,16 +41,36 @@ export interface ConnectOptions {
  * password.
  */
 export async function connectRegistry(options: ConnectOptions): Promise<RegistryConnection> {
-  const connection = options.url
-    ? await connectPostgres(options.url, options.schema)
-    : await connectPGlite(options);
+  let schema = options.schema;
+  let url = options.url;
+  if (url) ({ url, schema } = splitSchema(url, schema));
+  const connection = url ? await connectPostgres(url, schema) : await connectPGlite(options);
   try {
-    await migrate(connection, options.schema);
+    await migrate(connection, schema);
   } catch (error) {
     await connection.close();
     throw error;
   }
   return connection;
+}
+
+/** Take duckfeat's own `?schema=name` URL parameter out of a URL before `pg` sees it. */
+function splitSchema(url: string, schema?: string): { url: string; schema?: string } {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return { url, ...(schema ? { schema } : {}) };
+  }
+  const fromUrl = parsed.searchParams.get('schema');
+  if (fromUrl === null) return { url, ...(schema ? { schema } : {}) };
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(fromUrl)) {
+    throw new RegistryError(
+      `Failed to open the registry: schema ${JSON.stringify(fromUrl)} in ${maskUrl(url)} is not a plain identifier`,
+    );
+  }
+  parsed.searchParams.delete('schema');
+  return { url: parsed.toString(), schema: schema ?? fromUrl };
 }
 
 async function connectPostgres(url: string, schema?: string): Promise<RegistryConnection> {

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { tsImport } from 'tsx/esm/api';
+import { register } from 'tsx/esm/api';
 import type { ProjectPaths } from '../config/paths.js';
 import type {
   Definition,
@@ -39,7 +39,7 @@ export async function loadRepository(
   }
   let module: Record<string, unknown>;
   try {
-    module = (await tsImport(pathToFileURL(file).href, import.meta.url)) as Record<string, unknown>;
+    module = await importFresh(file);
   } catch (error) {
     // Errors of the factories come from the package's own copy (dist), so match by name.
     const message = errorMessage(error);
@@ -72,6 +72,22 @@ export async function loadRepository(
   };
   validateRepository(repo);
   return repo;
+}
+
+let registered = false;
+let loads = 0;
+/**
+ * Import a TypeScript file afresh (a repository may change between loads in one process).
+ * tsx's global hooks are registered once; unlike `tsImport`, which loads the file's whole
+ * dependency graph again in its own namespace (~1 s for `duckfeat` itself), only the file
+ * is re-evaluated, and `duckfeat` resolves to the copy already loaded.
+ */
+async function importFresh(file: string): Promise<Record<string, unknown>> {
+  if (!registered) {
+    register();
+    registered = true;
+  }
+  return import(/* @vite-ignore */ `${pathToFileURL(file).href}?load=${++loads}`);
 }
 
 function collect(module: Record<string, unknown>) {

@@ -1,8 +1,26 @@
 import type { Command } from 'commander';
+import { registerApply } from './apply.js';
+import { registerDescribe } from './describe.js';
+import { registerList } from './list.js';
+import { registerPlan } from './plan.js';
 import { registerPrep } from './prep.js';
+import { registerReport } from './report.js';
+import { registerRetrieve } from './retrieve.js';
+import { registerSql } from './sql.js';
+import { registerTeardown } from './teardown.js';
 
 /** A CLI command: adds itself (name, options, help, action) to the program. */
 export type RegisterCommand = (program: Command) => void;
 
 /** Every command, in the order `duckfeat --help` lists them. */
-export const commands: RegisterCommand[] = [registerPrep];
+export const commands: RegisterCommand[] = [
+  registerPrep,
+  registerPlan,
+  registerApply,
+  registerTeardown,
+  registerList,
+  registerDescribe,
+  registerReport,
+  registerSql,
+  registerRetrieve,
+];
