@@ -54,8 +54,8 @@ export function taskKey(task: Pick<Task, 'sqlSha256' | 'params' | 'inputFingerpr
 
 /**
  * Run a task on a connection: load and check its SQL file (refusing one whose text
- * changed since the run was planned), then `COPY` the rows — ordered by customer, with
- * `created_timestamp` after `event_timestamp` — to a temp file beside the partition, and
+ * changed since the run was planned), then `COPY` the rows — with `created_timestamp`
+ * after `event_timestamp` (the outputs are sorted when partitions are combined) — to a temp file beside the partition, and
  * rename it into place. Failures become a {@link TaskError} naming the file and cutoff.
  */
 export async function executeTask(task: Task, connection: DuckDBConnection): Promise<TaskResult> {
@@ -73,7 +73,6 @@ export async function executeTask(task: Task, connection: DuckDBConnection): Pro
          * EXCLUDE (customer_id, event_timestamp)
   FROM (
 ${selectText(file)}  )
-  ORDER BY customer_id
 ) TO $duckfeat_partition (FORMAT parquet)`;
     const result = await connection.runAndReadAll(
       sql,

@@ -1,0 +1,72 @@
+// Real UCI data, 9 cutoffs: duckfeat prep (both executors) vs the seed's pandas per cutoff
+// on Ray (and sequential pandas), in the same run.
+// Usage: npm run build && node bench/prep-real.mjs [--runs 3]
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { projectPaths } from '../dist/config/paths.js';
+import { fingerprintFile, prep } from '../dist/index.js';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const repo = join(here, '..');
+const raw = join(repo, '..', 'shared', 'data', 'online_retail.parquet');
+const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 3;
+const root = mkdtempSync(join(tmpdir(), 'duckfeat-bench-'));
+cpSync(join(repo, 'sql'), join(root, 'sql'), { recursive: true });
+const tx = join(root, 'transactions.parquet');
+const db = await DuckDBInstance.create(':memory:');
+const c = await db.connect();
+await c.run(
+  `COPY (SELECT InvoiceNo AS invoice_no, StockCode AS stock_code, Description AS description,
+     Quantity AS quantity, InvoiceDate AS invoice_date, UnitPrice AS unit_price,
+     CustomerID::BIGINT AS customer_id, Country AS country, Quantity * UnitPrice AS revenue,
+     starts_with(InvoiceNo, 'C') AS is_cancellation
+   FROM read_parquet($raw) WHERE CustomerID IS NOT NULL ORDER BY invoice_date)
+   TO $tx (FORMAT parquet)`,
+  { raw, tx },
+);
+c.closeSync();
+db.closeSync();
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const results = {};
+const transactions = await fingerprintFile(tx);
+for (const executor of ['in-process', 'pool']) {
+  const total = [];
+  const tasks = [];
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    const r = await prep({ paths: projectPaths({ root }), transactions, executor, force: true });
+    total.push((performance.now() - t) / 1000);
+    tasks.push((r.timings.tasksMs + r.timings.writeMs) / 1000);
+  }
+  results[`duckfeat prep --executor ${executor}`] = {
+    featureComputation: median(tasks),
+    total: median(total),
+  };
+}
+
+const python = join(repo, '.venv', 'bin', 'python');
+for (const mode of ['ray', 'sequential']) {
+  if (!existsSync(python)) break;
+  try {
+    const out = execFileSync(python, [join(here, 'prep-pandas-ray.py'), tx, mode], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    const r = JSON.parse(out.trim().split('\n').at(-1));
+    results[`pandas per cutoff (${mode})`] = {
+      featureComputation: r.compute,
+      total: r.total,
+      rayInit: r.ray_init,
+      rows: r.rows,
+    };
+  } catch (error) {
+    results[`pandas per cutoff (${mode})`] = { error: String(error.message).split('\n')[0] };
+  }
+}
+rmSync(root, { recursive: true, force: true });
+console.table(results);
