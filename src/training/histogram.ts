@@ -1,0 +1,145 @@
+import type { BinnedDataset } from './dataset.js';
+
+/** Rows of one leaf: `indices[start … end − 1]`, or rows `start … end − 1` when `indices` is null. */
+export interface RowSet {
+  readonly indices: Int32Array | null;
+  readonly start: number;
+  readonly end: number;
+}
+
+/**
+ * Gradient and hessian sums per bin for the rows of `rows`, for every feature with
+ * `used[f] = 1`, into `out` (layout: slot `binOffsets[f] + b` at `2·slot`, hessian at `+1`;
+ * the slots of used features are zeroed first). Gradients are gathered into row order first
+ * (LightGBM's ordered gradients) so each feature's pass reads them sequentially.
+ */
+export function buildHistogram(
+  data: BinnedDataset,
+  gradients: Float32Array,
+  hessians: Float32Array,
+  rows: RowSet,
+  used: Uint8Array,
+  out: Float64Array,
+  scratch: { g: Float32Array; h: Float32Array },
+): void {
+  const { start, end, indices } = rows;
+  const n = end - start;
+  const og = scratch.g;
+  const oh = scratch.h;
+  if (indices) {
+    for (let i = 0; i < n; i++) {
+      const r = indices[start + i]!;
+      og[i] = gradients[r]!;
+      oh[i] = hessians[r]!;
+    }
+  }
+  for (let f = 0; f < data.numFeatures; f++) {
+    if (!used[f]) continue;
+    const off = 2 * data.binOffsets[f]!;
+    out.fill(0, off, 2 * data.binOffsets[f + 1]!);
+    const bins = data.bins[f]!;
+    if (indices) {
+      if (bins instanceof Uint8Array) accumulateIndexed8(bins, indices, start, n, og, oh, out, off);
+      else accumulateIndexed16(bins, indices, start, n, og, oh, out, off);
+    } else if (bins instanceof Uint8Array) {
+      accumulateRange8(bins, start, end, gradients, hessians, out, off);
+    } else {
+      accumulateRange16(bins, start, end, gradients, hessians, out, off);
+    }
+  }
+}
+
+// Four monomorphic kernels: V8 keeps each one specialised to one array type.
+function accumulateIndexed8(
+  bins: Uint8Array,
+  indices: Int32Array,
+  start: number,
+  n: number,
+  og: Float32Array,
+  oh: Float32Array,
+  out: Float64Array,
+  off: number,
+): void {
+  for (let i = 0; i < n; i++) {
+    const b = off + 2 * bins[indices[start + i]!]!;
+    out[b] += og[i]!;
+    out[b + 1] += oh[i]!;
+  }
+}
+
+function accumulateIndexed16(
+  bins: Uint16Array,
+  indices: Int32Array,
+  start: number,
+  n: number,
+  og: Float32Array,
+  oh: Float32Array,
+  out: Float64Array,
+  off: number,
+): void {
+  for (let i = 0; i < n; i++) {
+    const b = off + 2 * bins[indices[start + i]!]!;
+    out[b] += og[i]!;
+    out[b + 1] += oh[i]!;
+  }
+}
+
+function accumulateRange8(
+  bins: Uint8Array,
+  start: number,
+  end: number,
+  g: Float32Array,
+  h: Float32Array,
+  out: Float64Array,
+  off: number,
+): void {
+  for (let r = start; r < end; r++) {
+    const b = off + 2 * bins[r]!;
+    out[b] += g[r]!;
+    out[b + 1] += h[r]!;
+  }
+}
+
+function accumulateRange16(
+  bins: Uint16Array,
+  start: number,
+  end: number,
+  g: Float32Array,
+  h: Float32Array,
+  out: Float64Array,
+  off: number,
+): void {
+  for (let r = start; r < end; r++) {
+    const b = off + 2 * bins[r]!;
+    out[b] += g[r]!;
+    out[b + 1] += h[r]!;
+  }
+}
+
+/** `larger = parent − smaller`, in place in `parent` (histogram subtraction), for used features. */
+export function subtractHistogram(
+  data: BinnedDataset,
+  parent: Float64Array,
+  smaller: Float64Array,
+  used: Uint8Array,
+): void {
+  for (let f = 0; f < data.numFeatures; f++) {
+    if (!used[f]) continue;
+    const end = 2 * data.binOffsets[f + 1]!;
+    for (let i = 2 * data.binOffsets[f]!; i < end; i++) parent[i] -= smaller[i]!;
+  }
+}
+
+/** Add `part` into `total` for used features (summing the shards of a sharded build). */
+export function addHistogram(
+  data: BinnedDataset,
+  total: Float64Array,
+  part: Float64Array,
+  used: Uint8Array,
+): void {
+  for (let f = 0; f < data.numFeatures; f++) {
+    if (!used[f]) continue;
+    const end = 2 * data.binOffsets[f + 1]!;
+    for (let i = 2 * data.binOffsets[f]!; i < end; i++) total[i] += part[i]!;
+  }
+}
