@@ -178,7 +178,7 @@ function calibrationChart(bins: ReportInput['calibration']): ReportChart {
               field: 'count',
               type: 'quantitative',
               title: 'rows',
-              scale: { range: [20, 220] },
+              scale: { range: [0, 240] },
               legend: { format: ',d', tickCount: 3 },
             },
           },
@@ -304,7 +304,7 @@ function dataCharts(summary: ReportInput['dataSummary']): ReportChart[] {
         mark: { type: 'bar', cornerRadiusEnd: 2 },
         encoding: {
           x,
-          y: { field: 'rows', type: 'quantitative', title: 'Rows', axis: { format: '~s' } },
+          y: { field: 'rows', type: 'quantitative', title: 'Rows', axis: { format: ',d' } },
           color,
         },
       },
