@@ -26,4 +26,5 @@ export type * from './report/report-input.js';
 export { readReportInput, writeReportInput } from './report/report-input-file.js';
 export { scoreHistogram } from './report/score-histogram.js';
 export { writeReport } from './report/write-report.js';
+export * from './retrieval/index.js';
 export { quoteIdentifier } from './sql/identifiers.js';

@@ -147,32 +147,45 @@ function entitiesCte(
   parameters: Record<string, string | number>,
 ): string {
   const convert = timestampExpression(q(ts.name), ts.type);
-  const replace = `${convert === q(ts.name) ? '' : ` REPLACE (${convert} AS ${q(ts.name)})`},\n    coalesce(${convert}, '-infinity'::TIMESTAMP) AS "__entity_ts"`;
+  const replace = convert === q(ts.name) ? '' : ` REPLACE (${convert} AS ${q(ts.name)})`;
+  const joinTs = `coalesce(${convert}, '-infinity'::TIMESTAMP) AS "__entity_ts"`;
+  const row = q(ROW_COLUMN);
   let comment =
     '-- The entity rows, numbered in input order (the number orders the output); a NULL\n' +
     '-- timestamp joins as -infinity so that it matches nothing (a NULL in an ASOF join\n' +
     '-- condition would be matched to the newest feature row).';
-  let body: string;
+  let star = `*${replace}`;
+  let extra: string[];
+  let from: string;
   switch (relation.kind) {
     case 'parquet':
       parameters['entity_path'] = relation.path;
-      body = /[*?[]/.test(relation.path)
-        ? `  SELECT * EXCLUDE (filename, file_row_number)${replace},\n    row_number() OVER (ORDER BY filename, file_row_number) AS ${q(ROW_COLUMN)}\n  FROM read_parquet($entity_path, filename := true, file_row_number := true)`
-        : `  SELECT * EXCLUDE (file_row_number)${replace}, file_row_number + 1 AS ${q(ROW_COLUMN)}\n  FROM read_parquet($entity_path, file_row_number := true)`;
+      if (/[*?[]/.test(relation.path)) {
+        star = `* EXCLUDE (filename, file_row_number)${replace}`;
+        extra = [joinTs, `row_number() OVER (ORDER BY filename, file_row_number) AS ${row}`];
+        from = 'read_parquet($entity_path, filename := true, file_row_number := true)';
+      } else {
+        star = `* EXCLUDE (file_row_number)${replace}`;
+        extra = [joinTs, `file_row_number + 1 AS ${row}`];
+        from = 'read_parquet($entity_path, file_row_number := true)';
+      }
       break;
     case 'csv':
       parameters['entity_path'] = relation.path;
-      body = `  SELECT *${replace}, row_number() OVER () AS ${q(ROW_COLUMN)}\n  FROM read_csv($entity_path)`;
+      extra = [joinTs, `row_number() OVER () AS ${row}`];
+      from = 'read_csv($entity_path)';
       break;
     case 'sql':
-      body = `  SELECT *${replace}, row_number() OVER () AS ${q(ROW_COLUMN)}\n  FROM (\n${indent(relation.sql, 4)}\n  )`;
+      extra = [joinTs, `row_number() OVER () AS ${row}`];
+      from = `(\n${indent(relation.sql, 4)}\n  )`;
       break;
     case 'memory':
       comment = `${comment}\n-- They were given in memory (${relation.rowCount} rows): the job loads them into a temporary table.`;
-      body = `  SELECT *${replace}\n  FROM ${q(MEMORY_TABLE)}`;
+      extra = [joinTs];
+      from = q(MEMORY_TABLE);
       break;
   }
-  return `${comment}\nentities AS (\n${body}\n),`;
+  return `${comment}\nentities AS (\n  SELECT\n    ${[star, ...extra].join(',\n    ')}\n  FROM ${from}\n),`;
 }
 
 function viewCte(

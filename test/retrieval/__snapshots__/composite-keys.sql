@@ -6,8 +6,10 @@ WITH
 -- timestamp joins as -infinity so that it matches nothing (a NULL in an ASOF join
 -- condition would be matched to the newest feature row).
 entities AS (
-  SELECT * REPLACE (timezone('UTC', "seen_at") AS "seen_at"),
-    coalesce(timezone('UTC', "seen_at"), '-infinity'::TIMESTAMP) AS "__entity_ts", row_number() OVER () AS "__duckfeat_row"
+  SELECT
+    * REPLACE (timezone('UTC', "seen_at") AS "seen_at"),
+    coalesce(timezone('UTC', "seen_at"), '-infinity'::TIMESTAMP) AS "__entity_ts",
+    row_number() OVER () AS "__duckfeat_row"
   FROM (
     SELECT * FROM (VALUES
       ('s1', 'a', TIMESTAMPTZ '2021-01-01 01:00:00+02'),

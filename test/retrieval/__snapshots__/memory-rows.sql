@@ -7,7 +7,8 @@ WITH
 -- condition would be matched to the newest feature row).
 -- They were given in memory (3 rows): the job loads them into a temporary table.
 entities AS (
-  SELECT *,
+  SELECT
+    *,
     coalesce("event_timestamp", '-infinity'::TIMESTAMP) AS "__entity_ts"
   FROM "duckfeat_entity_rows"
 ),

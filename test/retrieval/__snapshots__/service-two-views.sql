@@ -7,8 +7,10 @@ WITH
 -- timestamp joins as -infinity so that it matches nothing (a NULL in an ASOF join
 -- condition would be matched to the newest feature row).
 entities AS (
-  SELECT * EXCLUDE (file_row_number),
-    coalesce("event_timestamp", '-infinity'::TIMESTAMP) AS "__entity_ts", file_row_number + 1 AS "__duckfeat_row"
+  SELECT
+    * EXCLUDE (file_row_number),
+    coalesce("event_timestamp", '-infinity'::TIMESTAMP) AS "__entity_ts",
+    file_row_number + 1 AS "__duckfeat_row"
   FROM read_parquet($entity_path, file_row_number := true)
 ),
 -- rfm: one row per ("customer_id", feature timestamp);

@@ -1,0 +1,16 @@
+/** Point-in-time retrieval: the public surface (see feature-store.ts for the entry point). */
+
+export type { RetrievalColumns } from './columns.js';
+export { renderCompiledSql, writeCompiledSql } from './compiled-sql-writer.js';
+export {
+  type CompiledQuery,
+  type CompiledRetrieval,
+  type CompileInput,
+  compileRetrieval,
+  type OutputColumn,
+} from './compiler.js';
+export type { ColumnInfo, EntityInput, EntityRelation } from './entity-input.js';
+export { type FeatureSelection, resolveFeatureSelection } from './feature-refs.js';
+export { type DefinitionSource, FeatureStore, type FeatureStoreOptions } from './feature-store.js';
+export { RetrievalJob } from './job.js';
+export type { HistoricalFeaturesRequest } from './request.js';
