@@ -205,7 +205,7 @@ export function prCurve(scores: Values, labels: Labels) {
   return downsample(curve);
 }
 
-export interface CalibrationBin {
+export interface CalibrationTableRow {
   /** Bin i covers predicted probabilities [i/bins, (i+1)/bins) (the last includes 1). */
   bin: number;
   meanPredicted: number;
@@ -218,7 +218,7 @@ export function calibrationTable(
   probabilities: Values,
   labels: Labels,
   bins = 10,
-): CalibrationBin[] {
+): CalibrationTableRow[] {
   check(probabilities, labels, 'a calibration table');
   const sumP = new Float64Array(bins);
   const pos = new Float64Array(bins);
@@ -230,7 +230,7 @@ export function calibrationTable(
     count[b]++;
     if (labels[i]! > 0) pos[b]++;
   }
-  const out: CalibrationBin[] = [];
+  const out: CalibrationTableRow[] = [];
   for (let b = 0; b < bins; b++) {
     if (count[b]! === 0) continue;
     out.push({

@@ -27,13 +27,21 @@ function stripZeros(s: string): string {
   return s.replace(/0+$/, '').replace(/\.$/, '');
 }
 
+const f64 = new Float64Array(1);
+// Little-endian words of f64 (x86 and ARM are little-endian): [low, high].
+const words = new Uint32Array(f64.buffer);
+
 /** Smallest double greater than `x` (C's `nextafter(x, +inf)`). */
 export function nextUp(x: number): number {
   if (Number.isNaN(x) || x === Number.POSITIVE_INFINITY) return x;
   if (x === 0) return Number.MIN_VALUE;
-  const view = new DataView(new ArrayBuffer(8));
-  view.setFloat64(0, x);
-  const bits = view.getBigUint64(0);
-  view.setBigUint64(0, x > 0 ? bits + 1n : bits - 1n);
-  return view.getFloat64(0);
+  f64[0] = x;
+  if (x > 0) {
+    words[0] = (words[0]! + 1) >>> 0;
+    if (words[0] === 0) words[1]!++;
+  } else {
+    if (words[0] === 0) words[1]!--;
+    words[0] = (words[0]! - 1) >>> 0;
+  }
+  return f64[0]!;
 }

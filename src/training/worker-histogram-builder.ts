@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { TrainingError } from '../errors.js';
 import type { BinnedDataset } from './dataset.js';
 import { addHistogram, buildHistogram, type RowSet } from './histogram.js';
 import type { HistogramTask, HistogramWorkerData } from './histogram-worker.js';
@@ -21,7 +22,7 @@ export async function createWorkerHistogramBuilder(
   indices: Int32Array,
   threads: number,
 ): Promise<HistogramBuilder> {
-  const { url, execArgv } = workerEntry();
+  const url = workerEntry();
   const workers: { worker: Worker; out: Float64Array }[] = [];
   const histogramBytes = 16 * data.totalBins;
   for (let w = 0; w < threads - 1; w++) {
@@ -39,7 +40,7 @@ export async function createWorkerHistogramBuilder(
       out,
     };
     workers.push({
-      worker: new Worker(url, { workerData: init, execArgv }),
+      worker: new Worker(url, { workerData: init }),
       out: new Float64Array(out),
     });
   }
@@ -83,9 +84,14 @@ export async function createWorkerHistogramBuilder(
   };
 }
 
-/** The compiled worker beside this module, or its TypeScript source run through tsx. */
-function workerEntry(): { url: URL; execArgv: string[] } {
-  const js = new URL('./histogram-worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(js))) return { url: js, execArgv: [] };
-  return { url: new URL('./histogram-worker.ts', import.meta.url), execArgv: ['--import', 'tsx'] };
+/**
+ * The compiled worker beside this module; when running from the TypeScript sources (tests),
+ * the compiled one in dist/ (workers cannot load .ts files).
+ */
+function workerEntry(): URL {
+  for (const candidate of ['./histogram-worker.js', '../../dist/training/histogram-worker.js']) {
+    const url = new URL(candidate, import.meta.url);
+    if (existsSync(fileURLToPath(url))) return url;
+  }
+  throw new TrainingError('Failed to start histogram workers: run `npm run build` first');
 }
