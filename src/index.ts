@@ -28,3 +28,4 @@ export { scoreHistogram } from './report/score-histogram.js';
 export { writeReport } from './report/write-report.js';
 export * from './retrieval/index.js';
 export { quoteIdentifier } from './sql/identifiers.js';
+export * from './training/index.js';

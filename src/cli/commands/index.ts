@@ -8,6 +8,7 @@ import { registerReport } from './report.js';
 import { registerRetrieve } from './retrieve.js';
 import { registerSql } from './sql.js';
 import { registerTeardown } from './teardown.js';
+import { registerTrain } from './train.js';
 
 /** A CLI command: adds itself (name, options, help, action) to the program. */
 export type RegisterCommand = (program: Command) => void;
@@ -23,4 +24,5 @@ export const commands: RegisterCommand[] = [
   registerReport,
   registerSql,
   registerRetrieve,
+  registerTrain,
 ];
