@@ -1,19 +1,24 @@
-import { InProcessExecutor } from './in-process-executor.js';
-import type { ExecutorKind, ExecutorOptions, TaskExecutor } from './task-executor.js';
+import { InProcessExecutor, type InProcessExecutorOptions } from './in-process-executor.js';
+import type { ExecutorKind, TaskExecutor } from './task-executor.js';
 import { WorkerPoolExecutor } from './worker-pool-executor.js';
 
 /** The executor `prep` uses unless told otherwise (the faster one in BENCHMARKS.md). */
 export const DEFAULT_EXECUTOR: ExecutorKind = 'in-process';
 
-/** Create an executor by kind; the caller closes it. */
+/**
+ * Create an executor by kind; the caller closes it. `options.instance` is used by the
+ * in-process executor only (worker threads cannot share an instance: DUCKDB.md pitfall 3).
+ */
 export function createExecutor(
   kind: ExecutorKind,
-  options: ExecutorOptions = {},
+  options: InProcessExecutorOptions = {},
 ): Promise<TaskExecutor> {
   switch (kind) {
     case 'in-process':
       return InProcessExecutor.create(options);
-    case 'pool':
-      return WorkerPoolExecutor.create(options);
+    case 'pool': {
+      const { instance: _unused, ...poolOptions } = options;
+      return WorkerPoolExecutor.create(poolOptions);
+    }
   }
 }

@@ -3,6 +3,14 @@ import { createInstance } from '../duckdb/connection.js';
 import { executeTask, type Task, type TaskResult } from './task.js';
 import type { ExecutorOptions, TaskExecutor } from './task-executor.js';
 
+export interface InProcessExecutorOptions extends ExecutorOptions {
+  /**
+   * Open the connections on this instance (the caller keeps and closes it), e.g. the one
+   * `prep` planned on, instead of starting a new one.
+   */
+  instance?: DuckDBInstance;
+}
+
 /**
  * Runs tasks on one DuckDB instance (`threads=1` by default) with one connection per
  * concurrent task. Queries run on libuv's thread pool, so connections work in parallel
@@ -22,20 +30,20 @@ export class InProcessExecutor implements TaskExecutor {
   private constructor(
     readonly concurrency: number,
     private readonly instance: DuckDBInstance,
+    private readonly ownsInstance: boolean,
     connections: DuckDBConnection[],
   ) {
     this.#free = connections;
   }
 
-  static async create(options: ExecutorOptions = {}): Promise<InProcessExecutor> {
+  static async create(options: InProcessExecutorOptions = {}): Promise<InProcessExecutor> {
     const workers = Math.max(1, options.workers ?? 2);
-    const instance = await createInstance({
-      threads: options.threads ?? 1,
-      memoryLimit: options.memoryLimit,
-    });
+    const instance =
+      options.instance ??
+      (await createInstance({ threads: options.threads ?? 1, memoryLimit: options.memoryLimit }));
     const connections: DuckDBConnection[] = [];
     for (let i = 0; i < workers; i++) connections.push(await instance.connect());
-    return new InProcessExecutor(workers, instance, connections);
+    return new InProcessExecutor(workers, instance, !options.instance, connections);
   }
 
   async run(task: Task): Promise<TaskResult> {
@@ -56,7 +64,7 @@ export class InProcessExecutor implements TaskExecutor {
   async close(): Promise<void> {
     await this.interrupt();
     for (const connection of [...this.#free, ...this.#busy]) connection.closeSync();
-    this.instance.closeSync();
+    if (this.ownsInstance) this.instance.closeSync();
   }
 
   #acquire(): Promise<DuckDBConnection> {

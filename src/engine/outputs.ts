@@ -1,7 +1,7 @@
 import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { listValue } from '@duckdb/node-api';
-import { withConnection } from '../duckdb/connection.js';
+import { type DuckDBInstance, listValue } from '@duckdb/node-api';
+import { createInstance } from '../duckdb/connection.js';
 import { tempPathFor } from '../util/atomic-file.js';
 import type { PrepOutput } from './prep.js';
 import type { Task } from './task.js';
@@ -9,39 +9,55 @@ import type { ViewSource } from './views.js';
 
 /**
  * Concatenate each view's partitions into `<featureData>/<view>.parquet`, sorted by
- * (event_timestamp, customer_id). Every file is first written to a temp file beside it;
- * the renames happen only once all of them are produced, so a failure leaves every
- * previous output in place.
+ * (event_timestamp, customer_id), up to `concurrency` views at once on `instance` (a new
+ * one when omitted). Every file is first written to a temp file beside it; the renames
+ * happen only once all of them are produced, so a failure leaves every previous output in
+ * place.
  */
 export async function writeOutputs(
   views: ViewSource[],
   tasks: Task[],
   featureData: string,
+  options: { instance?: DuckDBInstance; concurrency?: number } = {},
 ): Promise<PrepOutput[]> {
   await mkdir(featureData, { recursive: true });
-  const staged: { temp: string; path: string }[] = [];
+  const staged = views.map(({ file }) => {
+    const path = join(featureData, `${file.name}.parquet`);
+    return { temp: tempPathFor(path), path };
+  });
+  const instance = options.instance ?? (await createInstance({ threads: 1 }));
   try {
-    const outputs = await withConnection(async (connection) => {
-      const outputs: PrepOutput[] = [];
-      for (const { file, kind } of views) {
-        const partitions = tasks.filter((t) => t.view === file.name).map((t) => t.partition);
-        const path = join(featureData, `${file.name}.parquet`);
-        const temp = tempPathFor(path);
-        staged.push({ temp, path });
-        const result = await connection.runAndReadAll(
-          `COPY (SELECT * FROM read_parquet($partitions) ORDER BY event_timestamp, customer_id)
-           TO $target (FORMAT parquet)`,
-          { partitions: listValue(partitions), target: temp },
-        );
-        outputs.push({ view: file.name, kind, path, rows: Number(result.getRows()[0]?.[0] ?? 0) });
+    const outputs: PrepOutput[] = new Array(views.length);
+    let next = 0;
+    const lane = async () => {
+      const connection = await instance.connect();
+      try {
+        for (let i = next++; i < views.length; i = next++) {
+          const { file, kind } = views[i]!;
+          const partitions = tasks.filter((t) => t.view === file.name).map((t) => t.partition);
+          const result = await connection.runAndReadAll(
+            `COPY (SELECT * FROM read_parquet($partitions) ORDER BY event_timestamp, customer_id)
+             TO $target (FORMAT parquet)`,
+            { partitions: listValue(partitions), target: staged[i]!.temp },
+          );
+          const rows = Number(result.getRows()[0]?.[0] ?? 0);
+          outputs[i] = { view: file.name, kind, path: staged[i]!.path, rows };
+        }
+      } finally {
+        connection.closeSync();
       }
-      return outputs;
-    });
-    for (const { temp, path } of staged) await rename(temp, path);
+    };
+    const lanes = Math.min(Math.max(1, options.concurrency ?? 1), views.length);
+    const settled = await Promise.allSettled(Array.from({ length: lanes }, lane));
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) throw failed.reason;
+    await Promise.all(staged.map(({ temp, path }) => rename(temp, path)));
     return outputs;
   } catch (error) {
-    for (const { temp } of staged) await rm(temp, { force: true });
+    await Promise.all(staged.map(({ temp }) => rm(temp, { force: true })));
     throw error;
+  } finally {
+    if (!options.instance) instance.closeSync();
   }
 }
 

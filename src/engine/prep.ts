@@ -1,10 +1,11 @@
 import { access, mkdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
+import type { DuckDBInstance } from '@duckdb/node-api';
 import type { ProjectPaths } from '../config/paths.js';
-import { withConnection } from '../duckdb/connection.js';
+import { createInstance } from '../duckdb/connection.js';
 import { DuckfeatError, InterruptedError } from '../errors.js';
 import { computeCutoffs, DEFAULT_WINDOWS, readDateRange, type WindowOptions } from './cutoffs.js';
-import { createExecutor } from './executors.js';
+import { createExecutor, DEFAULT_EXECUTOR } from './executors.js';
 import { type Manifest, type ManifestEntry, readManifest, writeManifest } from './manifest.js';
 import { removeStalePartitions, writeOutputs } from './outputs.js';
 import type { PrepProgress } from './progress.js';
@@ -81,10 +82,36 @@ export interface PrepResult {
  */
 export async function prep(options: PrepOptions): Promise<PrepResult> {
   const started = performance.now();
+  // One DuckDB instance for the whole run: planning, the in-process executor's connections
+  // and the final combine all use it (an instance costs ~15 ms of CPU to start).
+  const instance = await createInstance({
+    threads: options.threads ?? 1,
+    memoryLimit: options.memoryLimit,
+  });
+  try {
+    return await prepOn(instance, options, started);
+  } finally {
+    instance.closeSync();
+  }
+}
+
+async function prepOn(
+  instance: DuckDBInstance,
+  options: PrepOptions,
+  started: number,
+): Promise<PrepResult> {
   const { paths, transactions, signal } = options;
   const windows = { ...DEFAULT_WINDOWS, ...definedOnly(options) };
-  const views = options.views ?? (await discoverViews(paths.sql));
-  const range = await withConnection((c) => readDateRange(c, transactions.path), { threads: 1 });
+  const control = await instance.connect();
+  let views: ViewSource[];
+  let range: { min: string; max: string };
+  try {
+    // Each SQL file is read and parse-checked once per run; tasks carry its text.
+    views = options.views ?? (await discoverViews(paths.sql, control));
+    range = await readDateRange(control, transactions.path);
+  } finally {
+    control.closeSync();
+  }
   const cutoffs = computeCutoffs(range.min, range.max, windows);
   if (cutoffs.length === 0) {
     throw new DuckfeatError(
@@ -101,21 +128,24 @@ export async function prep(options: PrepOptions): Promise<PrepResult> {
     ? ({ version: 1, tasks: {} } satisfies Manifest)
     : await readManifest(paths.partitions);
   const reusable = new Map<string, ManifestEntry>();
-  for (const task of tasks) {
-    const entry = previous.tasks[task.id];
-    if (entry && entry.key === taskKey(task) && (await exists(task.partition))) {
-      reusable.set(task.id, entry);
-    }
-  }
+  await Promise.all(
+    tasks.map(async (task) => {
+      const entry = previous.tasks[task.id];
+      if (entry && entry.key === taskKey(task) && (await exists(task.partition))) {
+        reusable.set(task.id, entry);
+      }
+    }),
+  );
   const toRun = tasks.filter((t) => !reusable.has(t.id));
-  for (const view of views)
-    await mkdir(join(paths.partitions, view.file.name), { recursive: true });
+  await Promise.all(
+    views.map((view) => mkdir(join(paths.partitions, view.file.name), { recursive: true })),
+  );
   const planned = performance.now();
   options.onProgress?.({ kind: 'planned', total: tasks.length, reused: reusable.size, cutoffs });
 
   const results = new Map<string, TaskResult>();
   const executor =
-    toRun.length === 0 ? undefined : await resolveExecutor(options.executor, options);
+    toRun.length === 0 ? undefined : await resolveExecutor(options.executor, options, instance);
   let done = reusable.size;
   let rows = [...reusable.values()].reduce((sum, e) => sum + e.rows, 0);
   try {
@@ -149,9 +179,14 @@ export async function prep(options: PrepOptions): Promise<PrepResult> {
     return { ...record(task, entry, true), rows: entry.rows };
   });
   options.onProgress?.({ kind: 'writing' });
-  const outputs = await writeOutputs(views, tasks, paths.featureData);
+  const outputs = await writeOutputs(views, tasks, paths.featureData, {
+    instance,
+    concurrency: Math.max(1, options.workers ?? 2),
+  });
   const manifest: Manifest = { version: 1, tasks: {} };
-  for (const task of tasks) manifest.tasks[task.id] = entryFor(task, records, paths.partitions);
+  tasks.forEach((task, i) => {
+    manifest.tasks[task.id] = entryFor(task, records[i]!, paths.partitions);
+  });
   await writeManifest(paths.partitions, manifest);
   await removeStalePartitions(paths.partitions, views, new Set(tasks.map((t) => t.partition)));
   await options.onMaterialized?.(records);
@@ -199,6 +234,7 @@ export function planTasks(
         id: `${file.name}@${cutoff}`,
         view: file.name,
         sqlPath: file.path,
+        sql: file.sql,
         cutoff,
         ...partial,
         partition: join(
@@ -255,9 +291,11 @@ async function runAll(
 async function resolveExecutor(
   executor: ExecutorKind | TaskExecutor | undefined,
   options: ExecutorOptions,
+  instance: DuckDBInstance,
 ): Promise<TaskExecutor> {
   if (typeof executor === 'object') return executor;
-  return createExecutor(executor ?? 'in-process', options);
+  const { workers, threads, memoryLimit } = options;
+  return createExecutor(executor ?? DEFAULT_EXECUTOR, { workers, threads, memoryLimit, instance });
 }
 
 function record(
@@ -279,12 +317,7 @@ function record(
   };
 }
 
-function entryFor(
-  task: Task,
-  records: MaterializationRecord[],
-  partitionsDir: string,
-): ManifestEntry {
-  const r = records.find((x) => x.view === task.view && x.cutoff === task.cutoff)!;
+function entryFor(task: Task, r: MaterializationRecord, partitionsDir: string): ManifestEntry {
   return {
     key: taskKey(task),
     view: task.view,
@@ -310,7 +343,7 @@ function merge(
   for (const task of tasks) {
     const result = results.get(task.id);
     if (!result) continue;
-    manifest.tasks[task.id] = entryFor(task, [record(task, result, false)], partitionsDir);
+    manifest.tasks[task.id] = entryFor(task, record(task, result, false), partitionsDir);
   }
   return manifest;
 }

@@ -3,7 +3,7 @@ import { rename, rm } from 'node:fs/promises';
 import { type DuckDBConnection, DuckDBTimestampValue, TIMESTAMP, VARCHAR } from '@duckdb/node-api';
 import { DuckfeatError, errorMessage, TaskError } from '../errors.js';
 import { tempPathFor } from '../util/atomic-file.js';
-import { bindSqlFile, loadSqlFile, type SqlParamValue, selectText } from './sql-file.js';
+import { bindSqlFile, parseSqlFile, type SqlParamValue, selectText } from './sql-file.js';
 import { formatTimestamp } from './timestamps.js';
 
 /**
@@ -15,9 +15,15 @@ export interface Task {
   /** `<view>@<cutoff>`: unique within a run. */
   id: string;
   view: string;
-  /** The SQL file (absolute path) and the sha256 of the text the task was planned with. */
+  /** The SQL file (absolute path, for messages) and the sha256 of its text. */
   sqlPath: string;
   sqlSha256: string;
+  /**
+   * The file's text as loaded (and parse-checked) when the run was planned: a task never
+   * re-reads its file, so every task of a run runs the same text, and a remote executor
+   * needs no access to the SQL folder.
+   */
+  sql: string;
   /** The bound parameters, exactly the ones the file declares. */
   params: Record<string, SqlParamValue>;
   /** The cutoff (also `params.cutoff`), `'YYYY-MM-DD HH:MM:SS'`. */
@@ -53,8 +59,8 @@ export function taskKey(task: Pick<Task, 'sqlSha256' | 'params' | 'inputFingerpr
 }
 
 /**
- * Run a task on a connection: load and check its SQL file (refusing one whose text
- * changed since the run was planned), then `COPY` the rows — with `created_timestamp`
+ * Run a task on a connection: parse its SQL text's header (pure JS; DuckDB parsed it when
+ * the run was planned) and check it against `sqlSha256`, then `COPY` the rows — with `created_timestamp`
  * after `event_timestamp` (the outputs are sorted when partitions are combined) — to a temp file beside the partition, and
  * rename it into place. Failures become a {@link TaskError} naming the file and cutoff.
  */
@@ -63,9 +69,9 @@ export async function executeTask(task: Task, connection: DuckDBConnection): Pro
   const temp = tempPathFor(task.partition);
   let rows: number;
   try {
-    const file = await loadSqlFile(task.sqlPath, { connection });
+    const file = parseSqlFile(task.sqlPath, task.sql);
     if (file.sha256 !== task.sqlSha256) {
-      throw new DuckfeatError('the file changed since the run was planned');
+      throw new DuckfeatError("the task's SQL text does not match its sqlSha256");
     }
     const { values, types } = bindSqlFile(file, task.params);
     const sql = `COPY (
