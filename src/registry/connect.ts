@@ -131,16 +131,14 @@ export function connectionError(url: string, error: unknown): RegistryError {
 
 async function connectPGlite(options: ConnectOptions): Promise<RegistryConnection> {
   if (options.pglite) {
-    const db = new Kysely<RegistryDatabase>({ dialect: new PGliteDialect(options.pglite) });
-    if (options.schema) await sql`set search_path to ${sql.id(options.schema)}`.execute(db);
+    const db = new Kysely<RegistryDatabase>({
+      dialect: new PGliteDialect(options.pglite, options.schema),
+    });
     return {
       db,
-      location: 'embedded PGlite (in memory)',
+      location: 'embedded PGlite (given instance)',
       backend: 'pglite',
-      close: async () => {
-        if (options.schema) await sql`set search_path to public`.execute(db);
-        await db.destroy();
-      },
+      close: () => db.destroy(),
     };
   }
   if (!options.dataDir) throw new RegistryError('Failed to open the registry: no location given');
@@ -151,9 +149,7 @@ async function connectPGlite(options: ConnectOptions): Promise<RegistryConnectio
   });
   let pglite: PGlite;
   try {
-    pglite = await PGlite.create(join(options.dataDir, 'pgdata'), {
-      parsers: Object.fromEntries(TIMESTAMP_OIDS.map((oid) => [oid, (v: string) => v])),
-    });
+    pglite = await PGlite.create(join(options.dataDir, 'pgdata'));
   } catch (error) {
     await lock.release();
     throw new RegistryError(
@@ -161,8 +157,7 @@ async function connectPGlite(options: ConnectOptions): Promise<RegistryConnectio
       { cause: error },
     );
   }
-  const db = new Kysely<RegistryDatabase>({ dialect: new PGliteDialect(pglite) });
-  if (options.schema) await sql`set search_path to ${sql.id(options.schema)}`.execute(db);
+  const db = new Kysely<RegistryDatabase>({ dialect: new PGliteDialect(pglite, options.schema) });
   return {
     db,
     location: `embedded PGlite at ${options.dataDir}`,

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { resolveFrom } from '../config/paths.js';
 import type { FeatureDefinition, Tags, ValueType } from '../definitions/types.js';
 import type { Repository } from '../repo/repository.js';
@@ -151,7 +151,7 @@ export async function readState(
     .selectFrom('entities')
     .selectAll()
     .where('project_id', '=', projectId)
-    .orderBy('id')
+    .orderBy(byName('name'))
     .execute();
   for (const e of entities) {
     state.entities.set(e.name, {
@@ -166,7 +166,7 @@ export async function readState(
     .selectFrom('data_sources')
     .selectAll()
     .where('project_id', '=', projectId)
-    .orderBy('id')
+    .orderBy(byName('name'))
     .execute();
   for (const s of sources) {
     state.dataSources.set(s.name, {
@@ -194,7 +194,7 @@ export async function readState(
       'q.sha256',
     ])
     .where('v.project_id', '=', projectId)
-    .orderBy('v.id')
+    .orderBy(byName('v.name'))
     .execute();
   const viewEntities = await db
     .selectFrom('feature_view_entities as fe')
@@ -233,7 +233,7 @@ export async function readState(
     .selectFrom('feature_services')
     .selectAll()
     .where('project_id', '=', projectId)
-    .orderBy('id')
+    .orderBy(byName('name'))
     .execute();
   const refs = await db
     .selectFrom('feature_service_refs as r')
@@ -254,4 +254,9 @@ export async function readState(
     });
   }
   return state;
+}
+
+/** Order by a name column in byte order (the database's collation may differ from JS sorting). */
+function byName(column: string) {
+  return sql`${sql.ref(column)} collate "C"`;
 }

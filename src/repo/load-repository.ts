@@ -60,12 +60,14 @@ export async function loadRepository(
   for (const view of objects.featureViews) {
     if (view.source && typeof view.source === 'object') sources.push(view.source);
   }
+  // By name: an ES module namespace lists its exports alphabetically by export name, so
+  // declaration order is lost anyway; name order is the same wherever the file is loaded.
   const repo: Repository = {
     config,
-    entities: dedupe(objects.entities),
-    sources: dedupe(sources),
-    featureViews: dedupe(objects.featureViews),
-    featureServices: dedupe(objects.featureServices),
+    entities: byName(dedupe(objects.entities)),
+    sources: byName(dedupe(sources)),
+    featureViews: byName(dedupe(objects.featureViews)),
+    featureServices: byName(dedupe(objects.featureServices)),
     file,
     dir: paths.repo,
     root: paths.root,
@@ -115,6 +117,10 @@ function collect(module: Record<string, unknown>) {
     if (name !== 'config') visit(value);
   }
   return found;
+}
+
+function byName<T extends { name: string }>(items: T[]): T[] {
+  return items.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 /** Drop repeats of the same definition (one object exported twice); keep same-name conflicts. */

@@ -15,6 +15,7 @@ export function makeProject(files: Record<string, string>): { root: string; clea
   const root = mkdtempSync(join(tmpdir(), 'duckfeat-repo-'));
   mkdirSync(join(root, 'node_modules'));
   symlinkSync(PROJECT_ROOT, join(root, 'node_modules', 'duckfeat'), 'dir');
+  writeFileSync(join(root, 'package.json'), '{ "type": "module", "private": true }\n');
   for (const [path, text] of Object.entries(files)) {
     mkdirSync(dirname(join(root, path)), { recursive: true });
     writeFileSync(join(root, path), text);

@@ -11,6 +11,10 @@ import {
   type QueryResult,
 } from 'kysely';
 
+// Timestamps stay text (`YYYY-MM-DD HH:MM:SS`), as with the pg driver's setup: a JS Date
+// would shift naive UTC values by the local time zone.
+const TEXT_TIMESTAMPS = { 1114: (value: string) => value, 1184: (value: string) => value };
+
 /**
  * A kysely dialect over PGlite (Postgres in WebAssembly). PGlite is one connection, so the
  * driver hands it out to one user at a time: a transaction cannot interleave with other
@@ -19,12 +23,16 @@ import {
  * @example new Kysely<DB>({ dialect: new PGliteDialect(await PGlite.create(dir)) })
  */
 export class PGliteDialect implements Dialect {
-  constructor(private readonly pglite: PGlite) {}
+  /** `schema`: set as the search path whenever the connection is handed out. */
+  constructor(
+    private readonly pglite: PGlite,
+    private readonly schema?: string,
+  ) {}
   createAdapter() {
     return new PostgresAdapter();
   }
   createDriver(): Driver {
-    return new PGliteDriver(this.pglite);
+    return new PGliteDriver(this.pglite, this.schema);
   }
   createIntrospector(db: Kysely<unknown>) {
     return new PostgresIntrospector(db);
@@ -39,7 +47,10 @@ class PGliteDriver implements Driver {
   #release: (() => void) | undefined;
   readonly #connection: PGliteConnection;
 
-  constructor(pglite: PGlite) {
+  constructor(
+    pglite: PGlite,
+    private readonly schema?: string,
+  ) {
     this.#connection = new PGliteConnection(pglite);
   }
   async init(): Promise<void> {}
@@ -49,6 +60,12 @@ class PGliteDriver implements Driver {
     this.#queue = new Promise<void>((resolve) => (release = resolve));
     await previous;
     this.#release = release;
+    // One PGlite may serve several registries (tests): each brings its own search path.
+    if (this.schema) {
+      await this.#connection.executeQuery(
+        CompiledQuery.raw(`set search_path to "${this.schema.replaceAll('"', '""')}"`),
+      );
+    }
     return this.#connection;
   }
   async beginTransaction(connection: DatabaseConnection): Promise<void> {
@@ -72,7 +89,9 @@ class PGliteDriver implements Driver {
 class PGliteConnection implements DatabaseConnection {
   constructor(private readonly pglite: PGlite) {}
   async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
-    const result = await this.pglite.query<R>(compiled.sql, [...compiled.parameters]);
+    const result = await this.pglite.query<R>(compiled.sql, [...compiled.parameters], {
+      parsers: TEXT_TIMESTAMPS,
+    });
     return {
       rows: result.rows,
       ...(result.affectedRows !== undefined
