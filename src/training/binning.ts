@@ -30,6 +30,11 @@ export interface BinningOptions {
   minDataInBin: number;
   useMissing: boolean;
   zeroAsMissing: boolean;
+  /**
+   * LightGBM's feature_pre_filter: a feature is trivial when no cut leaves this many sample
+   * rows on both sides (min_data_in_leaf scaled to the sample). 0: no filter.
+   */
+  minSplitData?: number;
 }
 
 /**
@@ -115,7 +120,7 @@ export function findBins(sample: Float64Array, options: BinningOptions): BinMapp
   const partial = { upperBounds, numBins: upperBounds.length, missingType };
   return {
     ...partial,
-    isTrivial: upperBounds.length <= 1,
+    isTrivial: upperBounds.length <= 1 || cannotSplit(partial, sample, options.minSplitData ?? 0),
     min,
     max,
     defaultBin: valueToBin(partial, 0),
@@ -144,6 +149,23 @@ export function valueToBin(
     else lo = mid + 1;
   }
   return lo;
+}
+
+// LightGBM's NeedFilter: true when no threshold leaves `filter` rows on both sides.
+function cannotSplit(
+  mapper: Pick<BinMapper, 'upperBounds' | 'numBins' | 'missingType'>,
+  sample: Float64Array,
+  filter: number,
+): boolean {
+  if (filter <= 0) return false;
+  const counts = new Float64Array(mapper.numBins);
+  for (let i = 0; i < sample.length; i++) counts[valueToBin(mapper, sample[i]!)]++;
+  let left = 0;
+  for (let b = 0; b < mapper.numBins - 1; b++) {
+    left += counts[b]!;
+    if (left >= filter && sample.length - left >= filter) return false;
+  }
+  return true;
 }
 
 /** Bin a whole column: Uint8Array when ≤ 256 bins, else Uint16Array. */

@@ -45,6 +45,9 @@ export function binDataset(
     minDataInBin: params.min_data_in_bin,
     useMissing: params.use_missing,
     zeroAsMissing: params.zero_as_missing,
+    minSplitData: Math.trunc(
+      (params.min_data_in_leaf * Math.min(numRows, params.bin_construct_sample_cnt)) / numRows,
+    ),
   };
   const mappers: BinMapper[] = [];
   const bins: (Uint8Array | Uint16Array)[] = [];
