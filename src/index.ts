@@ -14,6 +14,7 @@ export {
 export type * from './definitions/types.js';
 export * from './engine/index.js';
 export * from './errors.js';
+export * from './ingest/index.js';
 export { maskUrl } from './registry/mask-url.js';
 export type { MaterializationRecord, MaterializationRow } from './registry/materializations.js';
 export { type FieldChange, formatPlan, type ObjectChange, type Plan } from './registry/plan.js';
@@ -28,4 +29,5 @@ export { scoreHistogram } from './report/score-histogram.js';
 export { writeReport } from './report/write-report.js';
 export * from './retrieval/index.js';
 export { quoteIdentifier } from './sql/identifiers.js';
+export * from './synth/index.js';
 export * from './training/index.js';

@@ -1,12 +1,14 @@
 import type { Command } from 'commander';
 import { registerApply } from './apply.js';
 import { registerDescribe } from './describe.js';
+import { registerIngest } from './ingest.js';
 import { registerList } from './list.js';
 import { registerPlan } from './plan.js';
 import { registerPrep } from './prep.js';
 import { registerReport } from './report.js';
 import { registerRetrieve } from './retrieve.js';
 import { registerSql } from './sql.js';
+import { registerSynth } from './synth.js';
 import { registerTeardown } from './teardown.js';
 import { registerTrain } from './train.js';
 
@@ -15,6 +17,8 @@ export type RegisterCommand = (program: Command) => void;
 
 /** Every command, in the order `duckfeat --help` lists them. */
 export const commands: RegisterCommand[] = [
+  registerSynth,
+  registerIngest,
   registerPrep,
   registerPlan,
   registerApply,

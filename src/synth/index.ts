@@ -1,0 +1,1 @@
+export { type SynthesizeOptions, type SynthesizeResult, synthesize } from './synthesize.js';
