@@ -92,94 +92,103 @@ export function findBestThreshold(
   const sumHessian = sumHessianIn + 2 * K_EPSILON;
   const minGainShift = leafGain(sumGradient, sumHessian, c) + c.minGainToSplit;
   const numBins = mapper.numBins;
-  const scan = { splittable: false, gain: Number.NEGATIVE_INFINITY };
-  const best = { threshold: 0, leftG: 0, leftH: 0, leftCount: 0, defaultLeft: true };
   const cntFactor = numData / sumHessian;
   const missing = mapper.missingType;
-  const consider = (
-    leftG: number,
-    leftH: number,
-    leftCount: number,
-    threshold: number,
-    defaultLeft: boolean,
-  ) => {
-    const gain = leafGain(leftG, leftH, c) + leafGain(sumGradient - leftG, sumHessian - leftH, c);
-    if (gain <= minGainShift) return;
-    scan.splittable = true;
-    if (gain > scan.gain) {
-      scan.gain = gain;
-      best.threshold = threshold;
-      best.leftG = leftG;
-      best.leftH = leftH;
-      best.leftCount = leftCount;
-      best.defaultLeft = defaultLeft;
-    }
-  };
+  const { minDataInLeaf, minSumHessianInLeaf, lambdaL2 } = c;
+  // Without L1 and max_delta_step the gain is G²/(H + λ2): computed inline in the scans.
+  const plain = c.lambdaL1 === 0 && c.maxDeltaStep <= 0;
   const twoScans = numBins > 2 && missing !== MISSING_NONE;
   const naAsMissing = twoScans && missing === MISSING_NAN;
-  const skipDefault = twoScans && missing === MISSING_ZERO;
+  const skip = twoScans && missing === MISSING_ZERO ? mapper.defaultBin : -1;
+  let splittable = false;
 
   // Right to left: the right side accumulates; what is left out (bin 0, NaN bin) goes left.
+  let bestGain = Number.NEGATIVE_INFINITY;
+  let bestThreshold = 0;
+  let bestLeftG = 0;
+  let bestLeftH = 0;
+  let bestLeftCount = 0;
+  let bestDefaultLeft = true;
   {
     let rightG = 0;
     let rightH = K_EPSILON;
     let rightCount = 0;
     for (let t = numBins - 1 - (naAsMissing ? 1 : 0); t >= 1; t--) {
-      if (skipDefault && t === mapper.defaultBin) continue;
+      if (t === skip) continue;
       const h = hist[offset + 2 * t + 1]!;
       rightG += hist[offset + 2 * t]!;
       rightH += h;
       rightCount += Math.round(h * cntFactor);
-      if (rightCount < c.minDataInLeaf || rightH < c.minSumHessianInLeaf) continue;
+      if (rightCount < minDataInLeaf || rightH < minSumHessianInLeaf) continue;
       const leftCount = numData - rightCount;
-      if (leftCount < c.minDataInLeaf) break;
+      if (leftCount < minDataInLeaf) break;
       const leftH = sumHessian - rightH;
-      if (leftH < c.minSumHessianInLeaf) break;
-      consider(sumGradient - rightG, leftH, leftCount, t - 1, true);
+      if (leftH < minSumHessianInLeaf) break;
+      const leftG = sumGradient - rightG;
+      const gain = plain
+        ? (leftG * leftG) / (leftH + lambdaL2) + (rightG * rightG) / (rightH + lambdaL2)
+        : leafGain(leftG, leftH, c) + leafGain(rightG, rightH, c);
+      if (gain <= minGainShift) continue;
+      splittable = true;
+      if (gain > bestGain) {
+        bestGain = gain;
+        bestThreshold = t - 1;
+        bestLeftG = leftG;
+        bestLeftH = leftH;
+        bestLeftCount = leftCount;
+      }
     }
   }
   if (twoScans) {
-    const reverseGain = scan.gain;
-    const reverse = { ...best };
-    scan.gain = Number.NEGATIVE_INFINITY;
+    // Left to right: missing values go right; wins only when strictly better.
     let leftG = 0;
     let leftH = K_EPSILON;
     let leftCount = 0;
     for (let t = 0; t <= numBins - 2; t++) {
-      if (skipDefault && t === mapper.defaultBin) continue;
+      if (t === skip) continue;
       const h = hist[offset + 2 * t + 1]!;
       leftG += hist[offset + 2 * t]!;
       leftH += h;
       leftCount += Math.round(h * cntFactor);
-      if (leftCount < c.minDataInLeaf || leftH < c.minSumHessianInLeaf) continue;
+      if (leftCount < minDataInLeaf || leftH < minSumHessianInLeaf) continue;
       const rightCount = numData - leftCount;
-      if (rightCount < c.minDataInLeaf) break;
-      if (sumHessian - leftH < c.minSumHessianInLeaf) break;
-      consider(leftG, leftH, leftCount, t, false);
-    }
-    if (!(scan.gain > reverseGain)) {
-      scan.gain = reverseGain;
-      Object.assign(best, reverse);
+      if (rightCount < minDataInLeaf) break;
+      const rightH = sumHessian - leftH;
+      if (rightH < minSumHessianInLeaf) break;
+      const rightG = sumGradient - leftG;
+      const gain = plain
+        ? (leftG * leftG) / (leftH + lambdaL2) + (rightG * rightG) / (rightH + lambdaL2)
+        : leafGain(leftG, leftH, c) + leafGain(rightG, rightH, c);
+      if (gain <= minGainShift) continue;
+      splittable = true;
+      if (gain > bestGain) {
+        bestGain = gain;
+        bestThreshold = t;
+        bestLeftG = leftG;
+        bestLeftH = leftH;
+        bestLeftCount = leftCount;
+        bestDefaultLeft = false;
+      }
     }
   } else if (missing === MISSING_NAN) {
     // Two bins, one of them NaN: NaN is the right side of the only threshold.
-    best.defaultLeft = false;
+    bestDefaultLeft = false;
   }
-  if (scan.splittable && scan.gain - minGainShift > out.gain) {
-    const rightG = sumGradient - best.leftG;
-    const rightH = sumHessian - best.leftH;
-    out.gain = scan.gain - minGainShift;
+  if (splittable && bestGain - minGainShift > out.gain) {
+    const rightG = sumGradient - bestLeftG;
+    const rightH = sumHessian - bestLeftH;
+    out.gain = bestGain - minGainShift;
     out.feature = feature;
-    out.thresholdBin = best.threshold;
-    out.defaultLeft = best.defaultLeft;
-    out.leftSumGradient = best.leftG;
-    out.leftSumHessian = best.leftH - K_EPSILON;
-    out.leftCount = best.leftCount;
+    out.thresholdBin = bestThreshold;
+    out.defaultLeft = bestDefaultLeft;
+    out.leftSumGradient = bestLeftG;
+    out.leftSumHessian = bestLeftH - K_EPSILON;
+    out.leftCount = bestLeftCount;
     out.rightSumGradient = rightG;
     out.rightSumHessian = rightH - K_EPSILON;
-    out.rightCount = numData - best.leftCount;
-    out.leftOutput = leafOutput(best.leftG, best.leftH, c);
+    out.rightCount = numData - bestLeftCount;
+    out.leftOutput = leafOutput(bestLeftG, bestLeftH, c);
     out.rightOutput = leafOutput(rightG, rightH, c);
   }
-  return scan.splittable;
+  return splittable;
 }

@@ -219,16 +219,19 @@ export class TreeLearner {
         : mapper.missingType === MISSING_ZERO
           ? mapper.defaultBin
           : -1;
-    const defaultLeft = s.defaultLeft;
+    const defaultLeft = s.defaultLeft ? 1 : 0;
     let left = begin;
     let right = 0;
     const end = begin + count;
+    // Branch-free: write the row to both sides, advance the side it belongs to.
     for (let i = begin; i < end; i++) {
       const r = idx[i]!;
       const b = bins[r]!;
-      const goLeft = b === missingBin ? defaultLeft : b <= threshold;
-      if (goLeft) idx[left++] = r;
-      else temp[right++] = r;
+      const goLeft = b === missingBin ? defaultLeft : b <= threshold ? 1 : 0;
+      idx[left] = r;
+      temp[right] = r;
+      left += goLeft;
+      right += 1 - goLeft;
     }
     idx.set(temp.subarray(0, right), left);
     return left - begin;
