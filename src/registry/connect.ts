@@ -7,7 +7,7 @@ import { errorMessage, RegistryError } from '../errors.js';
 import { PGliteDialect } from './dialect/pglite-dialect.js';
 import { acquireFileLock, type FileLock } from './file-lock.js';
 import { maskUrl, scrub, urlPassword } from './mask-url.js';
-import { migrationProvider } from './migrations/index.js';
+import { migrationProvider, migrations } from './migrations/index.js';
 import type { RegistryDatabase } from './schema.js';
 
 const TIMESTAMP_OIDS = [1114, 1184];
@@ -173,6 +173,21 @@ async function connectPGlite(options: ConnectOptions): Promise<RegistryConnectio
   };
 }
 
+/**
+ * Whether every migration is already recorded: the common case, answered by one read,
+ * without the migrator's lock-table writes (which cost PGlite a flush at close).
+ */
+async function upToDate(db: Kysely<RegistryDatabase>, schema?: string): Promise<boolean> {
+  try {
+    const table = schema ? sql.id(schema, 'kysely_migration') : sql.id('kysely_migration');
+    const { rows } = await sql<{ name: string }>`select name from ${table}`.execute(db);
+    const done = new Set(rows.map((r) => r.name));
+    return Object.keys(migrations).every((name) => done.has(name));
+  } catch {
+    return false;
+  }
+}
+
 async function migrate(connection: RegistryConnection, schema?: string): Promise<void> {
   const { db } = connection;
   try {
@@ -182,6 +197,7 @@ async function migrate(connection: RegistryConnection, schema?: string): Promise
         if ((e as { code?: string }).code !== '23505') throw e;
       });
     }
+    if (await upToDate(db, schema)) return;
     const migrator = new Migrator({
       db,
       provider: migrationProvider,
