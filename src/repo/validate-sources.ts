@@ -73,6 +73,7 @@ async function checkView(
   const sourcePath = resolveFrom(repo.dir, view.source.path);
   let columns: { name: string; type: string }[];
   let checkedAgainst: string;
+  let fromSql = false;
   if (existsSync(sourcePath) || /[*?[]/.test(view.source.path)) {
     const reader = view.source.format === 'csv' ? 'read_csv' : 'read_parquet';
     try {
@@ -122,6 +123,7 @@ async function checkView(
       params[param.name] = sample;
     }
     columns = await describeSqlFile(file, params, connection);
+    fromSql = true;
     checkedAgainst = displayPath(sqlPath);
   } else {
     return { view: view.name, skipped: `${displayPath(sourcePath)} does not exist yet` };
@@ -151,7 +153,9 @@ async function checkView(
     for (const key of entity.joinKeys) expect(key, entity.valueType, 'join key');
   }
   expect(view.source.timestampField, 'timestamp', 'timestamp field');
-  if (view.source.createdTimestampColumn) {
+  // prep stamps the created timestamp when it writes the parquet: a transformation's own
+  // output does not have it.
+  if (view.source.createdTimestampColumn && !fromSql) {
     expect(view.source.createdTimestampColumn, 'timestamp', 'created timestamp column');
   }
   for (const feature of view.features) expect(feature.name, feature.type, 'feature');

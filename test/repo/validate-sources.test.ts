@@ -12,13 +12,14 @@ import { makeProject, repoSource } from './temp-repo.js';
 const GOOD_COLUMNS = `1::BIGINT AS customer_id, TIMESTAMP '2011-03-01' AS event_timestamp,
   TIMESTAMP '2011-03-01' AS created_timestamp, 3::BIGINT AS n_orders, 9.5::DOUBLE AS spend`;
 
+// Like the real feature SQL: no created_timestamp column (prep stamps it on the parquet).
 const TRANSFORM_SQL = `/*
 name: stats
 description: test view computed from its cutoff only
 @param cutoff TIMESTAMP  the cutoff
 */
-SELECT 1::BIGINT AS customer_id, $cutoff AS event_timestamp, $cutoff AS created_timestamp,
-  2::BIGINT AS n_orders, 1.5::DOUBLE AS spend
+SELECT 1::BIGINT AS customer_id, $cutoff AS event_timestamp, 2::BIGINT AS n_orders,
+  1.5::DOUBLE AS spend
 `;
 
 let root: string;
