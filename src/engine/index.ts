@@ -1,7 +1,7 @@
 /** The feature engine's public API (re-exported from the package root). */
 export { computeCutoffs, DEFAULT_WINDOWS, readDateRange, type WindowOptions } from './cutoffs.js';
 export { createExecutor, DEFAULT_EXECUTOR } from './executors.js';
-export { InProcessExecutor } from './in-process-executor.js';
+export { InProcessExecutor, type InProcessExecutorOptions } from './in-process-executor.js';
 export {
   type MaterializationRecord,
   type PrepOptions,
@@ -11,6 +11,11 @@ export {
   prep,
 } from './prep.js';
 export { createProgressReporter, type PrepProgress, type ProgressReporter } from './progress.js';
+export {
+  type RecordMaterializationsOptions,
+  type RecordMaterializationsOutcome,
+  recordMaterializations,
+} from './record-materializations.js';
 export {
   bindSqlFile,
   checkBindings,

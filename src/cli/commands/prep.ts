@@ -3,6 +3,10 @@ import { DEFAULT_WINDOWS } from '../../engine/cutoffs.js';
 import { DEFAULT_EXECUTOR } from '../../engine/executors.js';
 import { type PrepResult, prep } from '../../engine/prep.js';
 import { createProgressReporter } from '../../engine/progress.js';
+import {
+  type RecordMaterializationsOutcome,
+  recordMaterializations,
+} from '../../engine/record-materializations.js';
 import type { ExecutorKind } from '../../engine/task-executor.js';
 import { fingerprintFile, type TransactionsSource } from '../../engine/transactions.js';
 import { ingest } from '../../ingest/ingest.js';
@@ -19,6 +23,7 @@ interface PrepCommandOptions {
   featureWindowDays: number;
   labelWindowDays: number;
   stepDays: number;
+  registry: boolean;
   json?: boolean;
 }
 
@@ -68,6 +73,10 @@ export const registerPrep: RegisterCommand = (program) => {
       DEFAULT_WINDOWS.labelWindowDays,
     )
     .option('--step-days <n>', 'days between cutoffs', positiveInt, DEFAULT_WINDOWS.stepDays)
+    .option(
+      '--no-registry',
+      'do not record the computed materializations in the registry (recorded by default, after the outputs are written)',
+    )
     .option('--json', 'print the result as JSON on stdout', false)
     .action(
       action<PrepCommandOptions>(async (opts, ctx) => {
@@ -91,8 +100,14 @@ export const registerPrep: RegisterCommand = (program) => {
             onProgress: progress.onProgress,
           });
           progress.stop();
-          if (opts.json) ctx.out.data(result);
-          else printSummary(result, ctx);
+          // After the outputs are written and outside prep's timings: opening the
+          // registry (PGlite) costs more than the features themselves on small data.
+          const recorded = opts.registry
+            ? await recordMaterializations({ paths: ctx.paths, records: result.tasks })
+            : undefined;
+          if (recorded?.warning) ctx.out.warn(recorded.warning);
+          if (opts.json) ctx.out.data({ ...result, registry: recorded ?? null });
+          else printSummary(result, recorded, ctx);
         } finally {
           progress.stop();
           process.removeListener('SIGINT', onSigint);
@@ -114,7 +129,11 @@ async function resolveTransactions(
   return { path: result.path, fingerprint: result.fingerprint };
 }
 
-function printSummary(result: PrepResult, ctx: CommandContext): void {
+function printSummary(
+  result: PrepResult,
+  recorded: RecordMaterializationsOutcome | undefined,
+  ctx: CommandContext,
+): void {
   const views = result.outputs.map((o) => o.view);
   const width = Math.max(...views.map((v) => v.length), 8);
   ctx.out.info(`\n${'cutoff'.padEnd(20)} ${views.map((v) => v.padStart(width)).join(' ')}`);
@@ -132,6 +151,11 @@ function printSummary(result: PrepResult, ctx: CommandContext): void {
   ctx.out.info(
     `${result.tasks.length} tasks: ${result.computed} computed (${result.executor}), ${result.reused} reused | plan ${ms(t.planMs)}, tasks ${ms(t.tasksMs)}, write ${ms(t.writeMs)}, total ${ms(t.totalMs)}`,
   );
+  if (recorded && recorded.recorded > 0) {
+    ctx.out.info(
+      `registry: recorded ${recorded.recorded} materializations in ${recorded.location} (${ms(recorded.ms)})`,
+    );
+  }
 }
 
 function ms(value: number): string {

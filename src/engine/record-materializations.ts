@@ -1,0 +1,89 @@
+import type { ProjectPaths } from '../config/paths.js';
+import { errorMessage } from '../errors.js';
+import { type OpenRegistryOptions, openRegistry } from '../registry/registry.js';
+import type { MaterializationRecord } from './prep.js';
+
+export interface RecordMaterializationsOptions {
+  paths: Pick<ProjectPaths, 'repo' | 'root'>;
+  /** The records of a `prep` run; only the computed ones (not `reused`) are recorded. */
+  records: readonly MaterializationRecord[];
+  /** How to open the registry (URL, project, …); by default as `openRegistry` decides. */
+  registry?: Omit<OpenRegistryOptions, 'paths'>;
+}
+
+export interface RecordMaterializationsOutcome {
+  /** Records written (0 when nothing was computed or the registry could not be used). */
+  recorded: number;
+  /** The registry written to (masked URL or embedded folder), when it was opened. */
+  location?: string;
+  /** Why nothing was recorded, or that the project is not applied yet: print it once. */
+  warning?: string;
+  /** Milliseconds spent opening the registry and writing (kept out of prep's timings). */
+  ms: number;
+}
+
+/**
+ * Record the materializations a `prep` run computed in the project's registry (reused
+ * partitions were recorded by the run that computed them). Never throws: a registry that
+ * cannot be opened (no repository, an unreachable server) yields a `warning` and prep's
+ * outputs stand. The registry keeps materializations by view name, so they are recorded
+ * even before `duckfeat apply` — with a warning saying to run it.
+ *
+ * @example
+ * const result = await prep(options);
+ * const outcome = await recordMaterializations({ paths, records: result.tasks });
+ * if (outcome.warning) console.warn(outcome.warning);
+ */
+export async function recordMaterializations(
+  options: RecordMaterializationsOptions,
+): Promise<RecordMaterializationsOutcome> {
+  const started = performance.now();
+  const computed = options.records.filter((r) => !r.reused);
+  if (computed.length === 0) return { recorded: 0, ms: 0 };
+  const elapsed = () => performance.now() - started;
+  let registry: Awaited<ReturnType<typeof openRegistry>>;
+  try {
+    registry = await openRegistry({ ...options.registry, paths: options.paths });
+  } catch (error) {
+    return {
+      recorded: 0,
+      warning: `materializations not recorded: ${errorMessage(error)}`,
+      ms: elapsed(),
+    };
+  }
+  try {
+    // Checked before writing: recording creates the project row when it is missing.
+    const applied = (await registry.listFeatureViews()).length > 0;
+    await registry.applyMaterializations(
+      computed.map((r) => ({
+        view: r.view,
+        cutoff: r.cutoff,
+        rows: r.rows,
+        sqlSha256: r.sqlSha256,
+        inputFingerprint: r.inputFingerprint,
+        startedAt: r.startedAt,
+        finishedAt: r.finishedAt,
+        durationMs: r.durationMs,
+      })),
+    );
+    return {
+      recorded: computed.length,
+      location: registry.location,
+      ...(applied
+        ? {}
+        : {
+            warning: `project "${registry.project}" has no applied definitions in the registry yet: run \`duckfeat apply\` (materializations were recorded by view name)`,
+          }),
+      ms: elapsed(),
+    };
+  } catch (error) {
+    return {
+      recorded: 0,
+      location: registry.location,
+      warning: `materializations not recorded in ${registry.location}: ${errorMessage(error)}`,
+      ms: elapsed(),
+    };
+  } finally {
+    await registry.close().catch(() => {});
+  }
+}
