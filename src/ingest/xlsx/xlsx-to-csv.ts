@@ -2,28 +2,30 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { InputError } from '../../errors.js';
 import { FIELDS, mapColumns } from '../columns.js';
+import { CsvBytes, csvField } from './csv-bytes.js';
 import { excelSerialToTimestamp } from './excel-date.js';
-import { type SheetVisitor, scanSheet } from './sheet-scanner.js';
+import { CellType, type SheetVisitor, scanSheet } from './sheet-scanner.js';
 import { readWorkbookInfo } from './workbook.js';
-import { decodeXmlText } from './xml-text.js';
+import { decodeXmlText, stringItemText } from './xml-text.js';
 import { openZip } from './zip-archive.js';
 
 export interface XlsxConversion {
-  /** Data rows written (rows after the header with at least one cell). */
+  /** Data rows written (rows after the header with at least one cell in a needed column). */
   readonly rows: number;
   readonly sheetName: string;
 }
 
 const DATE_FIELD = FIELDS.indexOf('invoice_date');
-const FLUSH_CHARS = 1 << 22;
+const FLUSH_BYTES = 1 << 22;
+const MAX_CACHED_DATES = 200_000;
 
 /**
  * Convert the first sheet of an .xlsx into a CSV that DuckDB reads: a header
  * `source_row,invoice_no,…,country` (the canonical {@link FIELDS}), then one line per data row
- * with its spreadsheet row number. Cells become text the way Excel shows them without
- * formatting: numbers as written (`536365`, not `536365.0`), shared and inline strings,
- * booleans `TRUE`/`FALSE`, and numeric InvoiceDate cells as timestamps (date serials).
- * Typing and validation happen afterwards in SQL, the same for every input format.
+ * with its spreadsheet row number. Cells become text the way Excel stores them: numbers as
+ * written (`536365`, not `536365.0`), shared and inline strings, booleans `TRUE`/`FALSE`, and
+ * numeric InvoiceDate cells as timestamps (date serials). Typing and validation happen
+ * afterwards in SQL, the same for every input format.
  */
 export async function convertXlsxToCsv(
   file: string,
@@ -40,59 +42,88 @@ export async function convertXlsxToCsv(
     const total = zip.entries.get(info.sheetPath) ?? 0;
     const out = createWriteStream(csvPath);
     const closed = once(out, 'close');
-    let pending: string[] = [`source_row,${FIELDS.join(',')}\n`];
-    let pendingChars = 0;
-    const flush = async () => {
-      const text = pending.join('');
-      pending = [];
-      pendingChars = 0;
-      if (!out.write(text)) await once(out, 'drain');
+    const csv = new CsvBytes(out);
+    csv.bytes(Buffer.from(`source_row,${FIELDS.join(',')}\n`));
+
+    // Each distinct string is escaped for CSV once, not once per cell.
+    const sharedCsv: (Buffer | undefined)[] = new Array(info.sharedStrings.length);
+    const sharedField = (index: number): Buffer =>
+      (sharedCsv[index] ??= Buffer.from(csvField(info.sharedStrings[index] ?? '')));
+    const dates = new Map<string, Buffer>();
+    const dateField = (serial: string): Buffer => {
+      let text = dates.get(serial);
+      if (!text) {
+        if (dates.size > MAX_CACHED_DATES) dates.clear();
+        text = Buffer.from(excelSerialToTimestamp(Number(serial), info.date1904));
+        dates.set(serial, text);
+      }
+      return text;
+    };
+    /** A cell as text, for the header and the rare cell kinds. */
+    const cellText = (type: CellType, bytes: Buffer, start: number, end: number): string => {
+      const raw = bytes.toString('utf8', start, end);
+      switch (type) {
+        case CellType.shared:
+          return info.sharedStrings[Number(raw)] ?? '';
+        case CellType.inline:
+          return stringItemText(raw);
+        case CellType.boolean:
+          return raw === '1' ? 'TRUE' : 'FALSE';
+        case CellType.number:
+          return /[eE]/.test(raw) ? String(Number(raw)) : raw;
+        default:
+          return decodeXmlText(raw);
+      }
     };
 
     let header: string[] | undefined;
-    let fieldOfColumn: Int8Array = new Int8Array(0);
-    const values: (string | undefined)[] = new Array(FIELDS.length);
+    const headerCells: string[] = [];
+    let fieldOfColumn = new Int8Array(0);
+    // The current row's cells by field: where their bytes are, and their type.
+    const cellBytes: (Buffer | undefined)[] = new Array(FIELDS.length);
+    const cellStart = new Int32Array(FIELDS.length);
+    const cellEnd = new Int32Array(FIELDS.length);
+    const cellType = new Int8Array(FIELDS.length);
     let filled = 0;
     let rows = 0;
-    const text = (type: string, raw: string): string => {
-      switch (type) {
-        case 's':
-          return info.sharedStrings[Number(raw)] ?? '';
-        case 'inlineStr':
-          return raw;
-        case 'b':
-          return raw === '1' ? 'TRUE' : 'FALSE';
-        case 'str':
-        case 'e':
-          return decodeXmlText(raw);
-        default:
-          return raw;
+
+    const writeField = (field: number) => {
+      const bytes = cellBytes[field];
+      if (!bytes) return;
+      const type = cellType[field] as CellType;
+      const start = cellStart[field]!;
+      const end = cellEnd[field]!;
+      if (type === CellType.shared) {
+        let index = 0;
+        for (let i = start; i < end; i++) index = index * 10 + (bytes[i]! - 48);
+        csv.bytes(sharedField(index));
+      } else if (type === CellType.number && field === DATE_FIELD) {
+        csv.bytes(dateField(bytes.toString('latin1', start, end)));
+      } else if (type === CellType.number && !hasExponent(bytes, start, end)) {
+        csv.bytes(bytes, start, end); // plain decimal: copy as written
+      } else {
+        csv.bytes(Buffer.from(csvField(cellText(type, bytes, start, end))));
       }
     };
-    const headerCells: string[] = [];
+
     const visitor: SheetVisitor = {
       rowStart() {
-        values.fill(undefined);
+        cellBytes.fill(undefined);
         filled = 0;
       },
-      cell(column, type, raw) {
+      cell(column, type, bytes, start, end) {
         if (!header) {
-          headerCells[column] = text(type, raw);
+          headerCells[column] = cellText(type, bytes, start, end);
           filled++;
           return;
         }
         const field = column < fieldOfColumn.length ? fieldOfColumn[column]! : -1;
         if (field < 0) return;
+        cellBytes[field] = bytes;
+        cellStart[field] = start;
+        cellEnd[field] = end;
+        cellType[field] = type;
         filled++;
-        if (type === '' || type === 'n') {
-          if (field === DATE_FIELD) {
-            values[field] = excelSerialToTimestamp(Number(raw), info.date1904);
-          } else {
-            values[field] = /[eE]/.test(raw) ? String(Number(raw)) : raw;
-          }
-        } else {
-          values[field] = text(type, raw);
-        }
       },
       rowEnd(row) {
         if (filled === 0) return;
@@ -105,38 +136,42 @@ export async function convertXlsxToCsv(
           });
           return;
         }
-        let line = String(row);
-        for (const value of values) line += `,${csvField(value)}`;
-        pending.push(line, '\n');
-        pendingChars += line.length;
+        csv.integer(row);
+        for (let field = 0; field < FIELDS.length; field++) {
+          csv.comma();
+          writeField(field);
+        }
+        csv.newline();
         rows++;
       },
     };
 
     let done = 0;
-    const stream = await zip.stream(info.sheetPath);
     try {
-      await scanSheet(stream, visitor, async (bytes) => {
+      await scanSheet(await zip.stream(info.sheetPath), visitor, async (bytes) => {
         done += bytes;
         onProgress?.(done, total);
-        if (pendingChars > FLUSH_CHARS) await flush();
+        if (csv.size > FLUSH_BYTES) await csv.flush();
       });
+      await csv.flush();
     } finally {
-      await flush().catch(() => undefined);
       out.end();
       await closed;
     }
-    if (!header)
+    if (!header) {
       throw new InputError(`Failed to ingest ${file}: sheet '${info.sheetName}' is empty`);
+    }
     return { rows, sheetName: info.sheetName };
   } finally {
     zip.close();
   }
 }
 
-/** A CSV field: quoted when it holds a quote, comma, line break or edge whitespace. */
-function csvField(value: string | undefined): string {
-  if (value === undefined) return '';
-  if (value === '' || /[",\r\n]|^\s|\s$/.test(value)) return `"${value.replaceAll('"', '""')}"`;
-  return value;
+/** `1.5E-3` style numbers are normalized through `Number`; plain decimals are copied. */
+function hasExponent(bytes: Buffer, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const code = bytes[i];
+    if (code === 101 || code === 69) return true;
+  }
+  return false;
 }
