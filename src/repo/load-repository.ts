@@ -42,7 +42,11 @@ export async function loadRepository(
     module = await importFresh(file);
   } catch (error) {
     // Errors of the factories come from the package's own copy (dist), so match by name.
-    const message = errorMessage(error);
+    let message = errorMessage(error).split('\n')[0]!;
+    if (/require\(\)|ERR_REQUIRE_ESM|Cannot use import statement/.test(message)) {
+      message +=
+        ' (feature_store.ts must load as an ES module: add "type": "module" to the package.json above it)';
+    }
     throw new DefinitionError(
       message.startsWith('Failed to') ? message : `Failed to load repository: ${message}`,
       displayPath(file),

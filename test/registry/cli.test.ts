@@ -69,6 +69,20 @@ describe('registry CLI', () => {
     }
   });
 
+  it('says how to fix a repository folder that does not load as ESM', async () => {
+    const project = makeProject({}, { esm: false });
+    cleanups.push(project.cleanup);
+    cpSync(
+      join(PROJECT_ROOT, 'feature_store', 'feature_store.ts'),
+      join(project.root, 'feature_store', 'feature_store.ts'),
+    );
+    const result = await duckfeat(project.root, ['plan']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      'must load as an ES module: add "type": "module" to the package.json above it',
+    );
+  });
+
   it('plan, apply, list, describe and teardown on the embedded registry', async () => {
     const project = exampleProject();
     cleanups.push(project.cleanup);

@@ -11,11 +11,16 @@ export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..
  * `node_modules/duckfeat` linked to this checkout so a repository's `import 'duckfeat'`
  * resolves the way it does for a user. Returns the root; the repository is `feature_store/`.
  */
-export function makeProject(files: Record<string, string>): { root: string; cleanup(): void } {
+export function makeProject(
+  files: Record<string, string>,
+  options: { esm?: boolean } = {},
+): { root: string; cleanup(): void } {
   const root = mkdtempSync(join(tmpdir(), 'duckfeat-repo-'));
   mkdirSync(join(root, 'node_modules'));
   symlinkSync(PROJECT_ROOT, join(root, 'node_modules', 'duckfeat'), 'dir');
-  writeFileSync(join(root, 'package.json'), '{ "type": "module", "private": true }\n');
+  if (options.esm !== false) {
+    writeFileSync(join(root, 'package.json'), '{ "type": "module", "private": true }\n');
+  }
   for (const [path, text] of Object.entries(files)) {
     mkdirSync(dirname(join(root, path)), { recursive: true });
     writeFileSync(join(root, path), text);
