@@ -17,26 +17,49 @@ function check(scores: Values, labels: Labels, what: string): void {
   }
 }
 
-/** Row indices ordered by descending score (ties keep row order). */
-function orderByScore(scores: Values): Int32Array {
-  const order = new Int32Array(scores.length);
-  for (let i = 0; i < order.length; i++) order[i] = i;
-  order.sort((a, b) => scores[b]! - scores[a]! || a - b);
-  return order;
+interface ScoreGroup {
+  score: number;
+  pos: number;
+  neg: number;
 }
 
-/** Distinct-score groups in descending score order: positives and negatives in each. */
-function scoreGroups(scores: Values, labels: Labels) {
-  const order = orderByScore(scores);
-  const groups: { score: number; pos: number; neg: number }[] = [];
-  for (let k = 0; k < order.length; k++) {
-    const i = order[k]!;
-    const s = scores[i]!;
-    const last = groups[groups.length - 1];
-    const g = last && last.score === s ? last : { score: s, pos: 0, neg: 0 };
-    if (g !== last) groups.push(g);
-    if (labels[i]! > 0) g.pos++;
-    else g.neg++;
+/**
+ * Distinct-score groups in descending score order with their positives and negatives.
+ * The scores of each class are sorted natively (a typed-array sort, no comparator) and
+ * merged: several times faster than sorting row indices at a million rows.
+ */
+function scoreGroups(scores: Values, labels: Labels): ScoreGroup[] {
+  let numPos = 0;
+  for (let i = 0; i < labels.length; i++) if (labels[i]! > 0) numPos++;
+  const pos = new Float64Array(numPos);
+  const neg = new Float64Array(labels.length - numPos);
+  let p = 0;
+  let n = 0;
+  for (let i = 0; i < labels.length; i++) {
+    if (labels[i]! > 0) pos[p++] = scores[i]!;
+    else neg[n++] = scores[i]!;
+  }
+  pos.sort();
+  neg.sort();
+  const groups: ScoreGroup[] = [];
+  let i = pos.length - 1;
+  let j = neg.length - 1;
+  while (i >= 0 || j >= 0) {
+    const s = Math.max(
+      i >= 0 ? pos[i]! : Number.NEGATIVE_INFINITY,
+      j >= 0 ? neg[j]! : Number.NEGATIVE_INFINITY,
+    );
+    if (Number.isNaN(s)) throw new TrainingError('Failed to compute metrics: a score is NaN');
+    const g = { score: s, pos: 0, neg: 0 };
+    while (i >= 0 && pos[i] === s) {
+      g.pos++;
+      i--;
+    }
+    while (j >= 0 && neg[j] === s) {
+      g.neg++;
+      j--;
+    }
+    groups.push(g);
   }
   return groups;
 }

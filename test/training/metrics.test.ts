@@ -108,3 +108,30 @@ describe('probability and threshold metrics', () => {
     expect(() => JSON.stringify(e)).not.toThrow();
   });
 });
+
+describe('ranking metrics against a brute-force reference', () => {
+  it('ROC-AUC equals the pairwise definition on random scores with many ties', () => {
+    let s = 5;
+    const rnd = () => {
+      s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+      return s / 4294967296;
+    };
+    for (let trial = 0; trial < 20; trial++) {
+      const n = 50 + trial;
+      const scores = Array.from({ length: n }, () => Math.floor(rnd() * 8) / 8);
+      const labels = scores.map((x) => (rnd() < 0.3 + x / 2 ? 1 : 0));
+      let wins = 0;
+      let pairs = 0;
+      for (let a = 0; a < n; a++) {
+        for (let b = 0; b < n; b++) {
+          if (labels[a] === 1 && labels[b] === 0) {
+            pairs++;
+            wins += scores[a]! > scores[b]! ? 1 : scores[a] === scores[b] ? 0.5 : 0;
+          }
+        }
+      }
+      expect(rocAuc(scores, labels)).toBeCloseTo(wins / pairs, 12);
+    }
+    expect(() => rocAuc([Number.NaN, 1], [0, 1])).toThrow(/NaN/);
+  });
+});
