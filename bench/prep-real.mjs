@@ -2,7 +2,7 @@
 // on Ray (and sequential pandas), in the same run.
 // Usage: npm run build && node bench/prep-real.mjs [--runs 3]
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,6 +40,7 @@ for (const executor of ['in-process', 'pool']) {
   for (let i = 0; i < runs; i++) {
     const t = performance.now();
     const r = await prep({ paths: projectPaths({ root }), transactions, executor, force: true });
+    if (r.outputs.some((o) => o.rows !== 17_724)) throw new Error('expected 17,724 rows per output');
     total.push((performance.now() - t) / 1000);
     tasks.push((r.timings.tasksMs + r.timings.writeMs) / 1000);
   }
@@ -69,4 +70,16 @@ for (const mode of ['ray', 'sequential']) {
   }
 }
 rmSync(root, { recursive: true, force: true });
+const duckfeat = results['duckfeat prep --executor in-process'];
+const ray = results['pandas per cutoff (ray)'];
+if (ray?.featureComputation !== undefined) {
+  const rayWithStartup = ray.rayInit + ray.featureComputation;
+  ray['× duckfeat (Ray init + compute / duckfeat feature computation)'] = Number(
+    (rayWithStartup / duckfeat.featureComputation).toFixed(1),
+  );
+  ray['× duckfeat total (Ray init + compute / duckfeat total)'] = Number(
+    (rayWithStartup / duckfeat.total).toFixed(1),
+  );
+}
 console.table(results);
+console.log(`load average at the end: ${readFileSync('/proc/loadavg', 'utf8').trim()}`);

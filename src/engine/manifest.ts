@@ -19,10 +19,22 @@ export interface ManifestEntry {
   durationMs: number;
 }
 
+/** What the manifest remembers of a combined output, to skip rewriting an unchanged one. */
+export interface OutputStamp {
+  /** sha256 of the partition files the output was combined from (their names hold task keys). */
+  key: string;
+  rows: number;
+  /** The output file's size and mtime when written: a file changed since is rewritten. */
+  size: number;
+  mtimeMs: number;
+}
+
 export interface Manifest {
   version: 1;
   /** By task id (`<view>@<cutoff>`). */
   tasks: Record<string, ManifestEntry>;
+  /** By view name (absent in manifests of older runs: every output is then rewritten). */
+  outputs?: Record<string, OutputStamp>;
 }
 
 const FILE = 'manifest.json';

@@ -179,11 +179,18 @@ async function prepOn(
     return { ...record(task, entry, true), rows: entry.rows };
   });
   options.onProgress?.({ kind: 'writing' });
-  const outputs = await writeOutputs(views, tasks, paths.featureData, {
+  const { outputs, stamps } = await writeOutputs(views, tasks, paths.featureData, {
     instance,
     concurrency: Math.max(1, options.workers ?? 2),
+    // A view with a computed task is rewritten even if its partition names are the same
+    // (a missing partition recomputed under its old name has a new created_timestamp).
+    previous: Object.fromEntries(
+      Object.entries(previous.outputs ?? {}).filter(
+        ([view]) => !toRun.some((t) => t.view === view),
+      ),
+    ),
   });
-  const manifest: Manifest = { version: 1, tasks: {} };
+  const manifest: Manifest = { version: 1, tasks: {}, outputs: stamps };
   tasks.forEach((task, i) => {
     manifest.tasks[task.id] = entryFor(task, records[i]!, paths.partitions);
   });
@@ -339,7 +346,7 @@ function merge(
   results: Map<string, TaskResult>,
   partitionsDir: string,
 ): Manifest {
-  const manifest: Manifest = { version: 1, tasks: { ...previous.tasks } };
+  const manifest: Manifest = { ...previous, tasks: { ...previous.tasks } };
   for (const task of tasks) {
     const result = results.get(task.id);
     if (!result) continue;

@@ -4,7 +4,7 @@
  * second implementation in plain TypeScript (no SQL) agrees on a sample of customers.
  */
 import { createHash } from 'node:crypto';
-import { appendFile, cp, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, cp, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectPaths } from '../../src/config/paths.js';
@@ -123,15 +123,30 @@ describe('prep on the real data', () => {
   });
 
   it('reuses every task on a second run and recomputes only the view whose SQL changed', async () => {
+    const mtimes = () =>
+      Promise.all(
+        VIEWS.map(async (v) => (await stat(join(paths().featureData, `${v}.parquet`))).mtimeMs),
+      );
+    const before = { hashes: await outputHashes(), mtimes: await mtimes() };
     const second = await prep({ paths: paths(), transactions });
     expect([second.reused, second.computed]).toEqual([27, 0]);
     expect(second.tasks.every((t) => t.reused)).toBe(true);
+    // Unchanged outputs are not rewritten, and still report their rows.
+    expect(await mtimes()).toEqual(before.mtimes);
+    expect(second.outputs.map((o) => o.rows)).toEqual([17_724, 17_724, 17_724]);
     await appendFile(join(root, 'sql/features/customer_behavior_features.sql'), '\n-- touched\n');
     const third = await prep({ paths: paths(), transactions });
     expect([third.reused, third.computed]).toEqual([18, 9]);
     expect(new Set(third.tasks.filter((t) => !t.reused).map((t) => t.view))).toEqual(
       new Set(['customer_behavior_features']),
     );
+    // Only that view's output changed (new created_timestamp); the others are the same files.
+    const after = { hashes: await outputHashes(), mtimes: await mtimes() };
+    VIEWS.forEach((view, i) => {
+      const changed = view === 'customer_behavior_features';
+      expect(after.hashes[i] !== before.hashes[i], view).toBe(changed);
+      expect(after.mtimes[i] !== before.mtimes[i], view).toBe(changed);
+    });
   });
 
   it('a failing task names file, cutoff and DuckDB reason, and leaves the outputs intact', async () => {
