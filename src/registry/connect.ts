@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { errorMessage, RegistryError } from '../errors.js';
@@ -8,6 +8,7 @@ import { PGliteDialect } from './dialect/pglite-dialect.js';
 import { acquireFileLock, type FileLock } from './file-lock.js';
 import { maskUrl, scrub, urlPassword } from './mask-url.js';
 import { migrationProvider, migrations } from './migrations/index.js';
+import { openPGlite } from './open-pglite.js';
 import type { RegistryDatabase } from './schema.js';
 
 const TIMESTAMP_OIDS = [1114, 1184];
@@ -149,7 +150,7 @@ async function connectPGlite(options: ConnectOptions): Promise<RegistryConnectio
   });
   let pglite: PGlite;
   try {
-    pglite = await PGlite.create(join(options.dataDir, 'pgdata'));
+    pglite = await openPGlite(join(options.dataDir, 'pgdata'));
   } catch (error) {
     await lock.release();
     throw new RegistryError(
