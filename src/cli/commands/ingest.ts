@@ -21,10 +21,10 @@ const PHASES: Record<string, string> = {
 };
 
 /**
- * Ingest progress on stderr: a bar for the byte-counted phases on a TTY, one plain line per
- * phase otherwise (logs and CI).
+ * Ingest progress: a bar on stderr for the byte-counted phases on a TTY; otherwise one plain
+ * line per phase through `info` (stdout), so stderr holds nothing but errors.
  */
-function progressRenderer(verbose: boolean) {
+function progressRenderer(verbose: boolean, info: (line: string) => void) {
   const tty = Boolean(process.stderr.isTTY);
   let bar: cliProgress.SingleBar | undefined;
   let phase = '';
@@ -50,8 +50,8 @@ function progressRenderer(verbose: boolean) {
             cliProgress.Presets.shades_classic,
           );
           bar.start(event.total, event.done ?? 0);
-        } else if (tty || verbose || phase === 'cached' || phase === 'read') {
-          process.stderr.write(`  ${label}\n`);
+        } else if (tty || verbose || phase === 'read') {
+          info(`  ${label}`);
         }
       } else if (bar && event.done !== undefined) {
         bar.update(event.done);
@@ -83,7 +83,7 @@ export const registerIngest: RegisterCommand = (program) => {
     .option('--json', 'print the result as JSON on stdout')
     .action(
       action<IngestCommandOptions>(async (options, ctx) => {
-        const progress = progressRenderer(ctx.verbose);
+        const progress = progressRenderer(ctx.verbose, (line) => ctx.out.info(line));
         let result: IngestResult;
         try {
           result = await ingest({
