@@ -45,6 +45,11 @@ export async function connectRegistry(options: ConnectOptions): Promise<Registry
   let schema = options.schema;
   let url = options.url;
   if (url) ({ url, schema } = splitSchema(url, schema));
+  if (schema !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(schema)) {
+    throw new RegistryError(
+      `Failed to open the registry: schema ${JSON.stringify(schema)} is not a plain identifier`,
+    );
+  }
   const connection = url ? await connectPostgres(url, schema) : await connectPGlite(options);
   try {
     await migrate(connection, schema);

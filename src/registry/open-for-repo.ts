@@ -23,6 +23,7 @@ export async function withRepositoryRegistry<T>(
   const registry = await openRegistry({
     paths,
     project: repo.config.project,
+    config: repo.config,
     ...(url ? { url } : {}),
   });
   try {

@@ -8,6 +8,7 @@ import type {
   EntityDefinition,
   FeatureServiceDefinition,
   FeatureViewDefinition,
+  RepoConfig,
   ResolvedFeatureView,
 } from '../definitions/types.js';
 import { NotFoundError, RegistryError } from '../errors.js';
@@ -37,6 +38,8 @@ export interface OpenRegistryOptions {
   schema?: string;
   /** An already-open PGlite to use instead of the one under `<repo>/.registry/` (tests). */
   pglite?: PGlite;
+  /** The repository's config, when already loaded (else it is loaded for project and URL). */
+  config?: RepoConfig;
 }
 
 /** The feature registry of one project. Close it when done. */
@@ -76,9 +79,9 @@ export async function openRegistry(options: OpenRegistryOptions): Promise<Regist
   let project = options.project;
   let url = options.url ?? (process.env[REGISTRY_URL_ENV] || undefined);
   if (!project || (!url && !options.pglite)) {
-    const repo = await loadRepository(options.paths);
-    project ??= repo.config.project;
-    url ??= repo.config.registry;
+    const config = options.config ?? (await loadRepository(options.paths)).config;
+    project ??= config.project;
+    url ??= config.registry;
   }
   const connection = await connectRegistry({
     ...(options.pglite ? { pglite: options.pglite } : url ? { url } : {}),

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { connectionError } from '../../src/registry/connect.js';
+import { connectionError, connectRegistry } from '../../src/registry/connect.js';
 import { maskUrl, scrub, urlPassword } from '../../src/registry/mask-url.js';
 
 describe('maskUrl', () => {
@@ -39,6 +39,14 @@ describe('maskUrl', () => {
         'PostgreSQL is running and reachable at db.example:6543, that database "registry_db" ' +
         'exists and user "feast" may connect with its password, or unset DUCKFEAT_REGISTRY_URL ' +
         'to use the embedded registry',
+    );
+  });
+
+  it('refuses a schema that is not a plain identifier, masking the URL', async () => {
+    const url = 'postgresql://feast:pw-123@127.0.0.1:9/db?schema=x%3Bdrop';
+    const error = await connectRegistry({ url }).catch((e: unknown) => e);
+    expect((error as Error).message).toBe(
+      'Failed to open the registry: schema "x;drop" in postgresql://feast:***@127.0.0.1:9/db?schema=x%3Bdrop is not a plain identifier',
     );
   });
 });
