@@ -1,6 +1,6 @@
 import {
   type DuckDBConnection,
-  type DuckDBMaterializedResult,
+  type DuckDBDataChunk,
   DuckDBTypeId,
   JSDuckDBValueConverter,
 } from '@duckdb/node-api';
@@ -18,43 +18,83 @@ export interface RetrievalColumns {
   readonly columns: Readonly<Record<string, Float64Array | unknown[]>>;
 }
 
+/** How one result column is read from a chunk into its output array. */
+type Reader = (vector: bindings.Vector, chunk: DuckDBDataChunk, k: number, size: number) => void;
+
+const MIN_DATE_MS = -8_640_000_000_000_000;
+const MAX_DATE_MS = 8_640_000_000_000_000;
+
 /**
- * Run `sql` and read its result vector by vector: DOUBLE vectors are copied straight from
- * DuckDB's memory into one `Float64Array` per column (NaN where the validity mask says
- * NULL), which is several times faster than converting values one by one.
+ * Run `sql` and read its result as it streams, chunk by chunk: DOUBLE vectors are copied
+ * straight from DuckDB's memory into one `Float64Array` per column (NaN where the validity
+ * mask says NULL); BIGINT and TIMESTAMP vectors are read from their raw int64 data. The
+ * result is never materialized a second time on DuckDB's side (a streaming result, not a
+ * materialized one), and no per-value wrapper objects are made for numeric columns.
+ * `expectedRows` (e.g. the entity row count) sizes the arrays up front; without it they grow.
+ *
+ * @example
+ * const { rowCount, columns } = await readColumns(connection, 'SELECT 1.5::DOUBLE AS x', {});
+ * // columns.x: Float64Array [1.5]
  */
 export async function readColumns(
   connection: DuckDBConnection,
   sql: string,
   parameters: Record<string, string | number>,
+  expectedRows?: number,
 ): Promise<RetrievalColumns> {
-  const result = (await connection.run(sql, parameters)) as DuckDBMaterializedResult;
+  const result = await connection.stream(sql, parameters);
   const names = result.columnNames();
-  const rowCount = result.rowCount;
-  const doubles = names.map((_, k) => result.columnTypeId(k) === DuckDBTypeId.DOUBLE);
-  const out: (Float64Array | unknown[])[] = doubles.map((isDouble) =>
-    isDouble ? new Float64Array(rowCount) : new Array<unknown>(rowCount),
+  const types = names.map((_, k) => result.columnTypeId(k));
+  let capacity = Math.max(expectedRows ?? 0, 2048);
+  const out: (Float64Array | unknown[])[] = types.map((type) =>
+    type === DuckDBTypeId.DOUBLE ? new Float64Array(capacity) : [],
   );
   let offset = 0;
-  for (let c = 0; c < result.chunkCount; c++) {
-    const chunk = result.getChunk(c);
+  const readers: Reader[] = types.map((type, k) => {
+    switch (type) {
+      case DuckDBTypeId.DOUBLE:
+        return (vector, _chunk, _k, size) =>
+          copyDoubles(vector, size, out[k] as Float64Array, offset);
+      case DuckDBTypeId.BIGINT:
+        return (vector, _chunk, _k, size) =>
+          readInt64(vector, size, out[k] as unknown[], offset, (v) => v);
+      case DuckDBTypeId.TIMESTAMP:
+        return (vector, _chunk, _k, size) =>
+          readInt64(vector, size, out[k] as unknown[], offset, dateFromMicros);
+      default:
+        return (_vector, chunk, kk, size) => {
+          const values = chunk.convertColumnValues(kk, JSDuckDBValueConverter);
+          const target = out[k] as unknown[];
+          for (let i = 0; i < size; i++) target[offset + i] = values[i];
+        };
+    }
+  });
+  for (;;) {
+    const chunk = await result.fetchChunk();
+    if (!chunk || chunk.rowCount === 0) break;
     const size = chunk.rowCount;
+    if (offset + size > capacity) {
+      capacity = Math.max(capacity * 2, offset + size);
+      out.forEach((column, k) => {
+        if (!(column instanceof Float64Array)) return;
+        const grown = new Float64Array(capacity);
+        grown.set(column.subarray(0, offset));
+        out[k] = grown;
+      });
+    }
     for (let k = 0; k < names.length; k++) {
-      const target = out[k]!;
-      if (target instanceof Float64Array) {
-        copyDoubles(bindings.data_chunk_get_vector(chunk.chunk, k), size, target, offset);
-      } else {
-        const values = chunk.convertColumnValues(k, JSDuckDBValueConverter);
-        for (let i = 0; i < size; i++) target[offset + i] = values[i];
-      }
+      readers[k]!(bindings.data_chunk_get_vector(chunk.chunk, k), chunk, k, size);
     }
     offset += size;
   }
   const columns: Record<string, Float64Array | unknown[]> = {};
   names.forEach((name, k) => {
-    columns[name] = out[k]!;
+    const column = out[k]!;
+    // Trim only when the arrays were sized wrong (a copy); with the right hint this is free.
+    columns[name] =
+      column instanceof Float64Array && column.length !== offset ? column.slice(0, offset) : column;
   });
-  return { rowCount, names, columns };
+  return { rowCount: offset, names, columns };
 }
 
 function copyDoubles(
@@ -63,14 +103,8 @@ function copyDoubles(
   target: Float64Array,
   offset: number,
 ): void {
-  const bytes = bindings.vector_get_data(vector, size * 8);
-  const values =
-    bytes.byteOffset % 8 === 0
-      ? new Float64Array(bytes.buffer, bytes.byteOffset, size)
-      : new Float64Array(bytes.slice().buffer, 0, size);
-  target.set(values, offset);
-  const words = Math.ceil(size / 64);
-  const validity = bindings.vector_get_validity(vector, words * 8);
+  target.set(float64View(bindings.vector_get_data(vector, size * 8), size), offset);
+  const validity = bindings.vector_get_validity(vector, Math.ceil(size / 64) * 8);
   if (!validity || validity.length === 0) return;
   for (let byte = 0; byte < Math.ceil(size / 8); byte++) {
     const bits = validity[byte]!;
@@ -80,4 +114,50 @@ function copyDoubles(
       if (i < size && (bits & (1 << bit)) === 0) target[offset + i] = Number.NaN;
     }
   }
+}
+
+/** int64 vector data → JS values through `convert`; NULL (validity bit clear) → null. */
+function readInt64(
+  vector: bindings.Vector,
+  size: number,
+  target: unknown[],
+  offset: number,
+  convert: (value: bigint) => unknown,
+): void {
+  const bytes = bindings.vector_get_data(vector, size * 8);
+  const values =
+    bytes.byteOffset % 8 === 0
+      ? new BigInt64Array(bytes.buffer, bytes.byteOffset, size)
+      : new BigInt64Array(bytes.slice().buffer, 0, size);
+  const validity = bindings.vector_get_validity(vector, Math.ceil(size / 64) * 8);
+  const hasNulls = validity && validity.length > 0;
+  for (let i = 0; i < size; i++) {
+    target[offset + i] =
+      hasNulls && (validity[i >> 3]! & (1 << (i & 7))) === 0 ? null : convert(values[i]!);
+  }
+}
+
+function float64View(bytes: Uint8Array, size: number): Float64Array {
+  return bytes.byteOffset % 8 === 0
+    ? new Float64Array(bytes.buffer, bytes.byteOffset, size)
+    : new Float64Array(bytes.slice().buffer, 0, size);
+}
+
+/**
+ * TIMESTAMP microseconds → `Date` (milliseconds truncated toward zero), as node-api's JS
+ * converter does; exact integer arithmetic on doubles below 2^53 µs, BigInt beyond.
+ */
+function dateFromMicros(micros: bigint): Date {
+  const n = Number(micros);
+  let millis: number;
+  if (Number.isSafeInteger(n)) {
+    const rest = n % 1000;
+    millis = (n - rest) / 1000;
+  } else {
+    millis = Number(micros / 1000n);
+  }
+  if (millis < MIN_DATE_MS || millis > MAX_DATE_MS) {
+    throw new RangeError(`TIMESTAMP value out of range for JS Date: ${micros} micros`);
+  }
+  return new Date(millis);
 }
