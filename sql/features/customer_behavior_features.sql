@@ -7,18 +7,16 @@ description: Basket, assortment, return and purchase-rhythm features of each cus
 @param cutoff TIMESTAMP  the cutoff C: only rows strictly before C are read
 @param feature_window_days INTEGER  length of the feature window ending at C, in days
 */
-WITH window_rows AS (
-  SELECT customer_id, invoice_no, invoice_date, stock_code, quantity, revenue, is_cancellation
-  FROM read_parquet($transactions)
-  WHERE invoice_date >= $cutoff - to_days($feature_window_days) AND invoice_date < $cutoff
-),
-invoices AS (
+-- Each CTE reads the parquet itself (date-pruned) instead of sharing a window-rows CTE,
+-- which DuckDB would materialize.
+WITH invoices AS (
   SELECT customer_id, invoice_no,
          bool_or(is_cancellation) AS cancelled,
          min(invoice_date) AS first_row_at,
          sum(revenue) AS revenue,
          sum(quantity) AS quantity
-  FROM window_rows
+  FROM read_parquet($transactions)
+  WHERE invoice_date >= $cutoff - to_days($feature_window_days) AND invoice_date < $cutoff
   GROUP BY customer_id, invoice_no
 ),
 purchases AS (
@@ -44,8 +42,9 @@ invoice_stats AS (
 ),
 product_stats AS (
   SELECT customer_id, count(DISTINCT stock_code) AS n_unique_products
-  FROM window_rows
+  FROM read_parquet($transactions)
   WHERE NOT is_cancellation
+    AND invoice_date >= $cutoff - to_days($feature_window_days) AND invoice_date < $cutoff
   GROUP BY customer_id
 )
 SELECT

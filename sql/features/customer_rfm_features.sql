@@ -7,24 +7,22 @@ description: Recency, frequency, monetary value and tenure of each customer at a
 @param cutoff TIMESTAMP  the cutoff C: only rows strictly before C are read
 @param feature_window_days INTEGER  length of the feature window ending at C, in days
 */
-WITH history AS (
-  SELECT customer_id, invoice_no, invoice_date, revenue
-  FROM read_parquet($transactions)
-  WHERE NOT is_cancellation AND invoice_date < $cutoff
-),
-in_window AS (
+WITH in_window AS (
   SELECT customer_id,
          max(invoice_date) AS last_purchase_at,
          count(DISTINCT invoice_no) AS frequency,
          sum(revenue) AS monetary
-  FROM history
-  WHERE invoice_date >= $cutoff - to_days($feature_window_days)
+  FROM read_parquet($transactions)
+  WHERE NOT is_cancellation
+    AND invoice_date >= $cutoff - to_days($feature_window_days) AND invoice_date < $cutoff
   GROUP BY customer_id
 ),
+-- every customer's first non-cancelled row before C; the join below keeps the population
+-- (a plain aggregate: ~3x cheaper at 10M rows than filtering it by the population first)
 first_purchase AS (
   SELECT customer_id, min(invoice_date) AS first_purchase_at
-  FROM history
-  WHERE customer_id IN (SELECT customer_id FROM in_window)
+  FROM read_parquet($transactions)
+  WHERE NOT is_cancellation AND invoice_date < $cutoff
   GROUP BY customer_id
 )
 SELECT
