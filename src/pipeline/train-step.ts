@@ -1,0 +1,194 @@
+import { relative } from 'node:path';
+import type { ProjectPaths } from '../config/paths.js';
+import { TrainingError } from '../errors.js';
+import type { CutoffSummary, ReportInput, SplitMetrics } from '../report/report-input.js';
+import { writeReportInput } from '../report/report-input-file.js';
+import { scoreHistogram } from '../report/score-histogram.js';
+import { writeReport } from '../report/write-report.js';
+import { FeatureStore } from '../retrieval/feature-store.js';
+import { trainGBDT } from '../training/gbdt.js';
+import { type BinaryEvaluation, evaluateBinary } from '../training/metrics.js';
+import type { Model } from '../training/model.js';
+import { saveModel } from '../training/model-file.js';
+import { PIPELINE_PARAMS } from '../training/pipeline-params.js';
+import {
+  DEFAULT_FEATURE_SERVICE,
+  LABEL_COLUMN,
+  type PipelineArtifacts,
+  pipelineArtifacts,
+} from './artifacts.js';
+import { requireFile, retrieveMatrix, take, takeRows, temporalSplit } from './training-set.js';
+
+export interface TrainStepOptions {
+  readonly paths: ProjectPaths;
+  /** A feature service name or `view:feature` references (default: the model's service). */
+  readonly features?: string | readonly string[];
+  /** Parameters over {@link PIPELINE_PARAMS} (LightGBM names). */
+  readonly params?: Record<string, unknown>;
+  /** An open store to retrieve with (default: one over the registry, closed afterwards). */
+  readonly store?: FeatureStore;
+  /** Called with each boosting iteration (0-based) and the total. */
+  readonly onIteration?: (iteration: number, total: number) => void;
+}
+
+export interface TrainStepResult {
+  readonly artifacts: PipelineArtifacts;
+  readonly featureNames: string[];
+  readonly testCutoff: string;
+  readonly train: BinaryEvaluation;
+  readonly test: BinaryEvaluation;
+  readonly cutoffs: CutoffSummary[];
+  readonly params: Record<string, unknown>;
+  readonly timings: { retrieveMs: number; trainMs: number; totalMs: number };
+}
+
+/**
+ * The pipeline's train step: the label spine (every customer × cutoff) → point-in-time
+ * features → temporal split (the last cutoff is the test set) → GBDT → metrics, model,
+ * `metrics.json` and the HTML report.
+ *
+ * @example
+ * const result = await trainStep({ paths: projectPaths() });
+ * console.log(result.test.rocAuc);
+ */
+export async function trainStep(options: TrainStepOptions): Promise<TrainStepResult> {
+  const started = performance.now();
+  const { paths } = options;
+  const artifacts = pipelineArtifacts(paths);
+  requireFile(artifacts.labels, paths, 'the label spine', 'duckfeat prep');
+
+  const store = options.store ?? (await FeatureStore.open({ paths }));
+  let matrix: Awaited<ReturnType<typeof retrieveMatrix>>;
+  try {
+    matrix = await retrieveMatrix(
+      store,
+      artifacts.labels,
+      options.features ?? DEFAULT_FEATURE_SERVICE,
+      { labelColumn: LABEL_COLUMN, name: 'training_set' },
+    );
+  } finally {
+    if (!options.store) await store.close();
+  }
+  const retrieved = performance.now();
+  if (matrix.rowCount === 0) {
+    throw new TrainingError('Failed to train: the label spine has no rows');
+  }
+  const label = matrix.label!;
+  const split = temporalSplit(matrix.timestamps);
+  if (split.train.length === 0) {
+    throw new TrainingError(
+      'Failed to train: the label spine has a single cutoff, so there is nothing before the test cutoff to train on',
+    );
+  }
+  const trainX = takeRows(matrix.features, split.train);
+  const testX = takeRows(matrix.features, split.test);
+  const trainY = take(label, split.train);
+  const testY = take(label, split.test);
+
+  const params = { ...PIPELINE_PARAMS, ...options.params };
+  const total = Number(params['num_iterations'] ?? 100);
+  const model = await trainGBDT({
+    features: trainX,
+    featureNames: matrix.featureNames,
+    label: trainY,
+    params,
+    ...(options.onIteration ? { onIteration: (i: number) => options.onIteration!(i, total) } : {}),
+  });
+  const trained = performance.now();
+
+  const trainEval = evaluateBinary(model.predictProba(trainX), trainY);
+  const testScores = model.predictProba(testX);
+  const testEval = evaluateBinary(testScores, testY);
+  const cutoffs = summarizeCutoffs(matrix.timestamps, label, split.testTimestamp);
+  const testCutoff = formatTimestamp(split.testTimestamp);
+
+  await saveModel(model, artifacts.model);
+  const report: ReportInput = {
+    title: 'Purchase propensity (30 days)',
+    generatedAt: new Date().toISOString(),
+    metrics: [splitMetrics('train', trainEval), splitMetrics('test', testEval)],
+    roc: testEval.rocCurve,
+    pr: testEval.prCurve,
+    calibration: testEval.calibration,
+    scoreDistribution: scoreHistogram(testScores, testY, { bins: 20 }),
+    importance: importance(model),
+    dataSummary: cutoffs,
+    params: { ...params, features: matrix.featureNames.join(', '), test_cutoff: testCutoff },
+    classificationReport: testEval.classificationReport,
+  };
+  await writeReportInput(report, artifacts.metrics);
+  await writeReport(report, artifacts.report);
+
+  return {
+    artifacts,
+    featureNames: matrix.featureNames,
+    testCutoff,
+    train: trainEval,
+    test: testEval,
+    cutoffs,
+    params,
+    timings: {
+      retrieveMs: retrieved - started,
+      trainMs: trained - retrieved,
+      totalMs: performance.now() - started,
+    },
+  };
+}
+
+function splitMetrics(split: 'train' | 'test', e: BinaryEvaluation): SplitMetrics {
+  return {
+    split,
+    rows: e.rows,
+    positiveRate: e.positiveRate,
+    rocAuc: e.rocAuc,
+    prAuc: e.prAuc,
+    logLoss: e.logLoss,
+    brier: e.brierScore,
+    accuracy: e.accuracy,
+    precision: e.precision,
+    recall: e.recall,
+    f1: e.f1,
+    confusion: e.confusionMatrix,
+  };
+}
+
+function importance(model: Model): ReportInput['importance'] {
+  const gain = model.featureImportance('gain');
+  const splits = model.featureImportance('split');
+  return model.featureNames
+    .map((feature, i) => ({ feature, gain: gain[i]!, splits: splits[i]! }))
+    .sort((a, b) => b.gain - a.gain);
+}
+
+/** Rows and purchase rate per cutoff, in time order. */
+export function summarizeCutoffs(
+  timestamps: Float64Array,
+  label: Float64Array,
+  testTimestamp: number,
+): CutoffSummary[] {
+  const groups = new Map<number, { rows: number; positives: number }>();
+  for (let i = 0; i < timestamps.length; i++) {
+    const g = groups.get(timestamps[i]!) ?? { rows: 0, positives: 0 };
+    g.rows++;
+    if (label[i]! > 0) g.positives++;
+    groups.set(timestamps[i]!, g);
+  }
+  return [...groups.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([t, g]) => ({
+      cutoff: formatTimestamp(t),
+      rows: g.rows,
+      purchaseRate: g.positives / g.rows,
+      split: t === testTimestamp ? 'test' : 'train',
+    }));
+}
+
+/** Epoch milliseconds → `YYYY-MM-DD HH:MM:SS` (UTC). */
+export function formatTimestamp(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
+}
+
+/** Paths relative to the project root, for messages. */
+export function displayPath(paths: ProjectPaths, path: string): string {
+  return relative(paths.root, path) || path;
+}
