@@ -3,7 +3,7 @@ import { join, relative } from 'node:path';
 import type { DuckDBInstance } from '@duckdb/node-api';
 import type { ProjectPaths } from '../config/paths.js';
 import { createInstance } from '../duckdb/connection.js';
-import { DuckfeatError, InterruptedError } from '../errors.js';
+import { DuckfeatError, InputError, InterruptedError } from '../errors.js';
 import { computeCutoffs, DEFAULT_WINDOWS, readDateRange, type WindowOptions } from './cutoffs.js';
 import { createExecutor, DEFAULT_EXECUTOR } from './executors.js';
 import { type Manifest, type ManifestEntry, readManifest, writeManifest } from './manifest.js';
@@ -12,7 +12,7 @@ import type { PrepProgress } from './progress.js';
 import type { SqlParamValue } from './sql-file.js';
 import { type Task, type TaskResult, taskKey } from './task.js';
 import type { ExecutorKind, ExecutorOptions, TaskExecutor } from './task-executor.js';
-import { timestampStamp } from './timestamps.js';
+import { formatTimestamp, parseTimestamp, timestampStamp } from './timestamps.js';
 import type { TransactionsSource } from './transactions.js';
 import { discoverViews, type ViewSource } from './views.js';
 
@@ -40,6 +40,11 @@ export interface PrepOptions extends WindowOptions, ExecutorOptions {
   executor?: ExecutorKind | TaskExecutor;
   /** Recompute every task even when its partition could be reused. */
   force?: boolean;
+  /**
+   * Explicit cutoffs (`'YYYY-MM-DD HH:MM:SS'`) instead of the rolling ones from the data's
+   * date range, e.g. a subset of {@link computeCutoffs}' or a backfill's dates.
+   */
+  cutoffs?: string[];
   /** The SQL files to run; discovered under `paths.sql` when omitted. */
   views?: ViewSource[];
   /** Aborting stops the run: running queries are interrupted, outputs stay as they were. */
@@ -104,19 +109,22 @@ async function prepOn(
   const windows = { ...DEFAULT_WINDOWS, ...definedOnly(options) };
   const control = await instance.connect();
   let views: ViewSource[];
-  let range: { min: string; max: string };
+  let cutoffs: string[];
   try {
     // Each SQL file is read and parse-checked once per run; tasks carry its text.
     views = options.views ?? (await discoverViews(paths.sql, control));
-    range = await readDateRange(control, transactions.path);
+    if (options.cutoffs) cutoffs = normalizeCutoffs(options.cutoffs);
+    else {
+      const range = await readDateRange(control, transactions.path);
+      cutoffs = computeCutoffs(range.min, range.max, windows);
+      if (cutoffs.length === 0) {
+        throw new DuckfeatError(
+          `Failed to prep: no cutoffs fit between ${range.min} and ${range.max} with a ${windows.featureWindowDays}-day feature window and a ${windows.labelWindowDays}-day label window`,
+        );
+      }
+    }
   } finally {
     control.closeSync();
-  }
-  const cutoffs = computeCutoffs(range.min, range.max, windows);
-  if (cutoffs.length === 0) {
-    throw new DuckfeatError(
-      `Failed to prep: no cutoffs fit between ${range.min} and ${range.max} with a ${windows.featureWindowDays}-day feature window and a ${windows.labelWindowDays}-day label window`,
-    );
   }
   const pool: Record<string, SqlParamValue> = {
     transactions: transactions.path,
@@ -353,6 +361,19 @@ function merge(
     manifest.tasks[task.id] = entryFor(task, record(task, result, false), partitionsDir);
   }
   return manifest;
+}
+
+/** Explicit cutoffs, checked and written the one way task ids and partitions use. */
+function normalizeCutoffs(cutoffs: string[]): string[] {
+  const micros = cutoffs.map((c) => {
+    const value = parseTimestamp(c);
+    if (value === undefined) {
+      throw new InputError(`Failed to prep: cutoff ${JSON.stringify(c)} is not a timestamp`);
+    }
+    return value;
+  });
+  if (micros.length === 0) throw new InputError('Failed to prep: no cutoffs given');
+  return [...new Set(micros)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).map(formatTimestamp);
 }
 
 function definedOnly(options: WindowOptions): WindowOptions {

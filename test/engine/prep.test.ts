@@ -188,4 +188,17 @@ describe('prep on the real data', () => {
     expect(error).toBeInstanceOf(InterruptedError);
     expect(await outputHashes()).toEqual(before);
   });
+
+  it('runs explicit cutoffs (normalized, sorted, deduplicated) instead of the rolling ones', async () => {
+    const result = await prep({
+      paths: paths(),
+      transactions,
+      cutoffs: ['2011-03-31T08:26', '2011-03-01 08:26:00', '2011-03-31 08:26:00'],
+    });
+    expect(result.cutoffs).toEqual(['2011-03-01 08:26:00', '2011-03-31 08:26:00']);
+    // The same per-cutoff rows as the rolling run's first two cutoffs (1,682 and 1,754).
+    expect(result.outputs.map((o) => o.rows)).toEqual([3_436, 3_436, 3_436]);
+    const bad = await prep({ paths: paths(), transactions, cutoffs: ['soon'] }).catch((e) => e);
+    expect((bad as Error).message).toMatch(/cutoff "soon" is not a timestamp/);
+  });
 });
