@@ -50,6 +50,12 @@ export interface CompileInput {
    * the variant `toColumns()` runs, so every numeric column reads as one `Float64Array`.
    */
   readonly numericAsDouble?: boolean;
+  /**
+   * Views whose source is known to hold at most one row per (join keys, feature timestamp)
+   * (see `duplicateProbe`): their CTE skips the deduplication, which is a sort of the whole
+   * source. The result is the same either way; only the work differs.
+   */
+  readonly uniqueKeyViews?: ReadonlySet<string>;
 }
 
 /**
@@ -109,6 +115,7 @@ export function compileRetrieval(input: CompileInput): CompiledRetrieval {
         options,
         paramName,
         parameters,
+        input.uniqueKeyViews?.has(selected.view.name) ?? false,
       ),
     };
   });
@@ -194,6 +201,7 @@ function viewCte(
   options: RetrievalOptions,
   paramName: (base: string) => string,
   parameters: Record<string, string | number>,
+  unique: boolean,
 ): string {
   const { view } = selected;
   const source = view.source;
@@ -267,13 +275,24 @@ function viewCte(
   const tieText = createdExpr
     ? `the greatest ${col(source.createdTimestampColumn!)}, then the smallest feature values`
     : 'the smallest feature values';
-  return [
-    `-- ${view.name}: one row per (${keysText}, feature timestamp)${knownBy};`,
-    `-- rows tied on the feature timestamp go to ${tieText}.`,
+  const head = [
     `${q(`fv_${view.name}`)} AS (`,
     `  SELECT ${selectList.join(', ')}`,
     `  FROM ${reader}($${pathParam})`,
     `  WHERE ${where.join('\n    AND ')}`,
+  ];
+  if (unique) {
+    return [
+      `-- ${view.name}: one row per (${keysText}, feature timestamp)${knownBy}; the source was`,
+      '-- checked to hold no two rows with the same keys and feature timestamp: nothing to deduplicate.',
+      ...head,
+      ')',
+    ].join('\n');
+  }
+  return [
+    `-- ${view.name}: one row per (${keysText}, feature timestamp)${knownBy};`,
+    `-- rows tied on the feature timestamp go to ${tieText}.`,
+    ...head,
     ...(order.length > 0
       ? [
           `  QUALIFY row_number() OVER (`,
@@ -386,7 +405,7 @@ export function isNumericType(type: string): boolean {
 }
 
 /** The source column holding a feature/key name, through the view's field mapping. */
-function sourceColumnNamer(view: ResolvedFeatureView): (name: string) => string {
+export function sourceColumnNamer(view: ResolvedFeatureView): (name: string) => string {
   const inverse = new Map<string, string>();
   for (const [from, to] of Object.entries(view.source.fieldMapping ?? {})) inverse.set(to, from);
   return (name) => inverse.get(name) ?? name;

@@ -1,3 +1,4 @@
+import { dirname, join } from 'node:path';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { type ProjectPaths, projectPaths } from '../config/paths.js';
 import type { FeatureServiceDefinition, ResolvedFeatureView } from '../definitions/types.js';
@@ -14,6 +15,7 @@ import {
 import { resolveFeatureSelection } from './feature-refs.js';
 import { RetrievalJob } from './job.js';
 import type { HistoricalFeaturesRequest } from './request.js';
+import { UniqueKeyChecks } from './unique-keys.js';
 
 /** Where a feature store gets its definitions: the registry, or anything shaped like it. */
 export interface DefinitionSource {
@@ -37,6 +39,13 @@ export interface FeatureStoreOptions {
   writeCompiled?: boolean;
   /** Where warnings go (repository differs from registry); default `console.warn`. */
   onWarning?: (message: string) => void;
+  /**
+   * Check each view's source file once for duplicate (keys, feature timestamp) rows and skip
+   * the deduplication when there are none (the result is the same; a sort of the source is
+   * saved). The facts are kept in this JSON file, per file version (default
+   * `target/retrieval-checks.json`); `false`: never check, always deduplicate.
+   */
+  uniqueKeyCache?: string | false;
 }
 
 /**
@@ -61,6 +70,7 @@ export class FeatureStore {
   readonly #ownsInstance: boolean;
   readonly #ownsSource: boolean;
   readonly #writeCompiled: boolean;
+  readonly #uniqueKeys: UniqueKeyChecks | undefined;
 
   private constructor(
     paths: ProjectPaths,
@@ -68,6 +78,7 @@ export class FeatureStore {
     instance: DuckDBInstance,
     owns: { instance: boolean; source: boolean },
     writeCompiled: boolean,
+    uniqueKeys: UniqueKeyChecks | undefined,
   ) {
     this.paths = paths;
     this.#source = source;
@@ -75,6 +86,7 @@ export class FeatureStore {
     this.#ownsInstance = owns.instance;
     this.#ownsSource = owns.source;
     this.#writeCompiled = writeCompiled;
+    this.#uniqueKeys = uniqueKeys;
   }
 
   /** Open a store; without `source` it reads the registry and warns when the repository differs. */
@@ -98,6 +110,11 @@ export class FeatureStore {
         instance,
         { instance: !options.instance, source: !options.source },
         options.writeCompiled ?? true,
+        options.uniqueKeyCache === false
+          ? undefined
+          : new UniqueKeyChecks(
+              options.uniqueKeyCache ?? join(dirname(paths.compiled), 'retrieval-checks.json'),
+            ),
       );
     } catch (error) {
       if (!options.source) await source.close?.();
@@ -132,6 +149,19 @@ export class FeatureStore {
     if (this.#ownsSource) await this.#source.close?.();
   }
 
+  async #uniqueKeyViews(
+    views: readonly ResolvedFeatureView[],
+    sourceColumns: Readonly<Record<string, readonly ColumnInfo[]>>,
+  ): Promise<Set<string>> {
+    if (!this.#uniqueKeys) return new Set();
+    const connection = await this.#instance.connect();
+    try {
+      return await this.#uniqueKeys.uniqueViews(connection, views, sourceColumns);
+    } finally {
+      connection.closeSync();
+    }
+  }
+
   async #compileBoth(request: HistoricalFeaturesRequest): Promise<{
     compiled: CompiledRetrieval;
     compiledForColumns: CompiledRetrieval;
@@ -164,7 +194,17 @@ export class FeatureStore {
     } finally {
       connection.closeSync();
     }
-    const input = { request, views, services, entities: { relation, columns }, sourceColumns };
+    const checked = { request, views, services, entities: { relation, columns }, sourceColumns };
+    // Compile once before checking the sources, so that an invalid request fails (and
+    // writes nothing) before any source is read.
+    compileRetrieval(checked);
+    const input = {
+      ...checked,
+      uniqueKeyViews: await this.#uniqueKeyViews(
+        selection.views.map((s) => s.view),
+        sourceColumns,
+      ),
+    };
     return {
       compiled: compileRetrieval(input),
       compiledForColumns: compileRetrieval({ ...input, numericAsDouble: true }),

@@ -36,6 +36,8 @@ interface BatchConfig {
   asOf: number | null;
   ttlOverride: number | null;
   memoryEntities: boolean;
+  /** Drop tied rows so every source is unique on (keys, ts): the path without dedup. */
+  uniqueKeys: boolean;
 }
 
 const batchArbitrary: fc.Arbitrary<BatchConfig> = fc.record({
@@ -51,6 +53,7 @@ const batchArbitrary: fc.Arbitrary<BatchConfig> = fc.record({
   asOf: fc.option(fc.integer({ min: 0, max: 1500 }), { nil: null }),
   ttlOverride: fc.option(fc.constantFrom(0, 120), { nil: null }),
   memoryEntities: fc.boolean(),
+  uniqueKeys: fc.boolean(),
 });
 
 /** A small deterministic PRNG (mulberry32), seeded by fast-check so failures replay. */
@@ -109,6 +112,17 @@ function generate(config: BatchConfig) {
       }
     }
   }
+  if (config.uniqueKeys) {
+    for (const view of views) {
+      const seen = new Set<string>();
+      (view as { rows: BruteView['rows'] }).rows = view.rows.filter((row) => {
+        const key = JSON.stringify([row['case_id'], row['k1'], row['k2'], row['ts']]);
+        if (seen.has(key)) return false;
+        seen.add(key);
+        return true;
+      });
+    }
+  }
   entities.forEach((e, i) => {
     e['row_no'] = i;
   });
@@ -144,7 +158,7 @@ async function writeParquet(
 async function checkBatch(
   config: BatchConfig,
   batch: number,
-): Promise<{ cases: number; mismatches: string[] }> {
+): Promise<{ cases: number; mismatches: string[]; undeduplicated: number; views: number }> {
   const { views, entities } = generate(config);
   const dir = fixture.root;
   const resolved: ResolvedFeatureView[] = [];
@@ -243,18 +257,23 @@ async function checkBatch(
       }
     }
   });
-  return { cases: CASES_PER_BATCH, mismatches };
+  const undeduplicated = (job.sql.match(/nothing to deduplicate/g) ?? []).length;
+  return { cases: CASES_PER_BATCH, mismatches, undeduplicated, views: views.length };
 }
 
 describe('point-in-time retrieval vs brute force', () => {
   it(`matches on ${BATCHES * CASES_PER_BATCH} random cases`, async () => {
     let cases = 0;
     let batch = 0;
+    let undeduplicated = 0;
+    let views = 0;
     const mismatches: string[] = [];
     await fc.assert(
       fc.asyncProperty(batchArbitrary, async (config) => {
         const result = await checkBatch(config, batch++);
         cases += result.cases;
+        undeduplicated += result.undeduplicated;
+        views += result.views;
         mismatches.push(...result.mismatches.slice(0, 5));
         if (result.mismatches.length > 0) {
           throw new Error(
@@ -266,5 +285,8 @@ describe('point-in-time retrieval vs brute force', () => {
     );
     expect(mismatches).toEqual([]);
     expect(cases).toBeGreaterThanOrEqual(1000);
+    // Both paths ran: views checked unique (no dedup) and views deduplicated.
+    expect(undeduplicated).toBeGreaterThan(0);
+    expect(undeduplicated).toBeLessThan(views);
   });
 });

@@ -21,18 +21,14 @@ entities AS (
     ) AS t(store_id, product, seen_at)
   )
 ),
--- sales: one row per ("store_id", "product", feature timestamp);
--- rows tied on the feature timestamp go to the smallest feature values.
+-- sales: one row per ("store_id", "product", feature timestamp); the source was
+-- checked to hold no two rows with the same keys and feature timestamp: nothing to deduplicate.
 "fv_sales" AS (
   SELECT "store_id", "sku" AS "product", timezone('UTC', "ts") AS "__feature_ts", "units"
   FROM read_parquet($sales_path)
   WHERE "store_id" IS NOT NULL
     AND "sku" IS NOT NULL
     AND "ts" IS NOT NULL
-  QUALIFY row_number() OVER (
-    PARTITION BY "store_id", "sku", timezone('UTC', "ts")
-    ORDER BY "units" ASC NULLS LAST
-  ) = 1
 )
 -- Each entity row joined, per view, to the newest feature row at or before its timestamp
 -- (same keys; NULL keys match nothing); a match older than the TTL counts as none.

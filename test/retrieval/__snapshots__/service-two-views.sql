@@ -25,17 +25,13 @@ entities AS (
     ORDER BY "created_timestamp" DESC NULLS LAST, "recency_days" ASC NULLS LAST, "monetary" ASC NULLS LAST
   ) = 1
 ),
--- behavior: one row per ("customer_id", feature timestamp);
--- rows tied on the feature timestamp go to the greatest "created_timestamp", then the smallest feature values.
+-- behavior: one row per ("customer_id", feature timestamp); the source was
+-- checked to hold no two rows with the same keys and feature timestamp: nothing to deduplicate.
 "fv_behavior" AS (
   SELECT "customer_id", "event_timestamp" AS "__feature_ts", "return_rate"
   FROM read_parquet($behavior_path)
   WHERE "customer_id" IS NOT NULL
     AND "event_timestamp" IS NOT NULL
-  QUALIFY row_number() OVER (
-    PARTITION BY "customer_id", "event_timestamp"
-    ORDER BY "created_timestamp" DESC NULLS LAST, "return_rate" ASC NULLS LAST, "n_products" ASC NULLS LAST
-  ) = 1
 )
 -- Each entity row joined, per view, to the newest feature row at or before its timestamp
 -- (same keys; NULL keys match nothing); a match older than the TTL counts as none.

@@ -1,0 +1,155 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { ResolvedFeatureView } from '../definitions/types.js';
+import { quoteIdentifier as q } from '../sql/identifiers.js';
+import { writeFileAtomically } from '../util/atomic-file.js';
+import { type CompiledQuery, sourceColumnNamer } from './compiler.js';
+import type { ColumnInfo } from './entity-input.js';
+import { timestampExpression } from './timestamps.js';
+
+/**
+ * A query that tells whether a view's source holds two rows with the same join keys and
+ * feature timestamp (rows with a NULL key or timestamp are ignored, as retrieval ignores
+ * them): one row, `duplicates` 0 or 1. When it is 0 the view can be compiled without
+ * deduplication (`uniqueKeyViews`); any subset of the rows (`asOf`) is then unique too.
+ *
+ * @example
+ * const { sql, parameters } = duplicateProbe(view, sourceColumns);
+ * const reader = await connection.runAndReadAll(sql, parameters);
+ * const unique = Number(reader.getRows()[0][0]) === 0;
+ */
+export function duplicateProbe(
+  view: ResolvedFeatureView,
+  sourceColumns?: readonly ColumnInfo[],
+): CompiledQuery {
+  const sourceName = sourceColumnNamer(view);
+  const col = (name: string) => q(sourceName(name));
+  const tsColumn = view.source.timestampField;
+  const tsExpr = timestampExpression(
+    col(tsColumn),
+    sourceColumns?.find((c) => c.name === sourceName(tsColumn))?.type,
+  );
+  const reader = view.source.format === 'csv' ? 'read_csv' : 'read_parquet';
+  const keys = view.joinKeys.map(col);
+  const sql = [
+    'SELECT count(*) AS duplicates FROM (',
+    `  SELECT 1 FROM ${reader}($path)`,
+    `  WHERE ${[...keys, col(tsColumn)].map((k) => `${k} IS NOT NULL`).join(' AND ')}`,
+    `  GROUP BY ${[...keys, tsExpr].join(', ')}`,
+    '  HAVING count(*) > 1',
+    '  LIMIT 1',
+    ')',
+  ].join('\n');
+  return { sql, parameters: { path: view.source.path } };
+}
+
+/**
+ * Which views' sources hold at most one row per (join keys, feature timestamp), remembered
+ * per source file: the check is a pass over the file, as costly as the deduplication it
+ * saves, so it pays from the second retrieval on. A file is known by its path, size,
+ * modification time, inode and a hash of its first and last 64 KiB (a parquet footer holds
+ * every row group's offsets and statistics), so a rewritten file is checked again. The
+ * facts live in memory and, with `file`, in a small JSON file that other processes reuse.
+ * Globs and directories are never cached (always deduplicated).
+ *
+ * @example
+ * const checks = new UniqueKeyChecks('target/retrieval-checks.json');
+ * const unique = await checks.uniqueViews(connection, views, sourceColumns); // Set of names
+ */
+export class UniqueKeyChecks {
+  readonly #file: string | undefined;
+  #facts: Record<string, boolean> | undefined;
+
+  constructor(file?: string) {
+    this.#file = file;
+  }
+
+  /** The names of the views whose source is unique on (keys, feature timestamp). */
+  async uniqueViews(
+    connection: DuckDBConnection,
+    views: readonly ResolvedFeatureView[],
+    sourceColumns: Readonly<Record<string, readonly ColumnInfo[]>>,
+  ): Promise<Set<string>> {
+    const facts = this.#load();
+    const unique = new Set<string>();
+    let changed = false;
+    for (const view of views) {
+      const identity = await fileIdentity(view.source.path);
+      if (identity === undefined) continue;
+      const key = JSON.stringify([
+        identity,
+        view.source.format,
+        view.joinKeys,
+        view.source.timestampField,
+        view.source.fieldMapping ?? {},
+      ]);
+      let isUnique = facts[key];
+      if (isUnique === undefined) {
+        const probe = duplicateProbe(view, sourceColumns[view.name]);
+        const reader = await connection.runAndReadAll(probe.sql, probe.parameters);
+        isUnique = Number(reader.getRows()[0]![0]) === 0;
+        facts[key] = isUnique;
+        changed = true;
+      }
+      if (isUnique) unique.add(view.name);
+    }
+    if (changed && this.#file) await this.#save(facts);
+    return unique;
+  }
+
+  #load(): Record<string, boolean> {
+    if (this.#facts) return this.#facts;
+    this.#facts = {};
+    if (this.#file && existsSync(this.#file)) {
+      try {
+        const parsed: unknown = JSON.parse(readFileSync(this.#file, 'utf8'));
+        if (parsed && typeof parsed === 'object') {
+          for (const [k, v] of Object.entries(parsed)) {
+            if (typeof v === 'boolean') this.#facts[k] = v;
+          }
+        }
+      } catch {
+        // A damaged cache is only a cache: start afresh, it is rewritten on the next check.
+      }
+    }
+    return this.#facts;
+  }
+
+  async #save(facts: Record<string, boolean>): Promise<void> {
+    // Keep only facts about files as they are now, so the file does not grow forever.
+    const current: Record<string, boolean> = {};
+    for (const [key, value] of Object.entries(facts)) {
+      const [identity] = JSON.parse(key) as [string[]];
+      if ((await fileIdentity(identity[0]!))?.join() === identity.join()) current[key] = value;
+    }
+    await writeFileAtomically(this.#file!, `${JSON.stringify(current, null, 1)}\n`);
+  }
+}
+
+const EDGE = 64 * 1024;
+
+/** path, size, mtime, inode and a hash of the file's ends; undefined: not one plain file. */
+async function fileIdentity(path: string): Promise<string[] | undefined> {
+  if (/[*?[]/.test(path)) return undefined;
+  let info: Awaited<ReturnType<typeof stat>>;
+  try {
+    info = await stat(path);
+  } catch {
+    return undefined;
+  }
+  if (!info.isFile()) return undefined;
+  const hash = createHash('sha256');
+  const handle = await open(path, 'r');
+  try {
+    const head = Buffer.alloc(Math.min(EDGE, info.size));
+    await handle.read(head, 0, head.length, 0);
+    const tail = Buffer.alloc(Math.min(EDGE, info.size));
+    await handle.read(tail, 0, tail.length, info.size - tail.length);
+    hash.update(head).update(tail);
+  } finally {
+    await handle.close();
+  }
+  return [path, String(info.size), String(info.mtimeMs), String(info.ino), hash.digest('hex')];
+}
