@@ -2,8 +2,9 @@
 // original file: InvoiceNo/StockCode numeric where all digits (text otherwise), InvoiceDate
 // as date serial numbers with a date format, CustomerID numeric or empty. Cached.
 import { existsSync } from 'node:fs';
-import { mkdir, rename } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { crc32, deflateRawSync } from 'node:zlib';
 import { DuckDBInstance } from '@duckdb/node-api';
 import XLSX from 'xlsx';
 
@@ -69,7 +70,55 @@ export async function buildUciXlsx(parquet, path, limit) {
     'Online Retail',
   );
   const temp = `${path}.tmp.xlsx`;
-  XLSX.writeFile(workbook, temp, { compression: true, bookSST: true });
+  const stored = XLSX.write(workbook, { type: 'buffer', bookType: 'xlsx', bookSST: true });
+  await writeFile(temp, deflateZip(XLSX.CFB.read(stored, { type: 'buffer' })));
   await rename(temp, path);
   return path;
+}
+
+/**
+ * Re-zip SheetJS's entries with zlib's deflate (level 6, as Excel compresses): SheetJS's own
+ * deflate leaves the workbook twice the size of the UCI original.
+ */
+function deflateZip(cfb) {
+  const locals = [];
+  const centrals = [];
+  let offset = 0;
+  cfb.FullPaths.forEach((fullPath, i) => {
+    const file = cfb.FileIndex[i];
+    if (file.type !== 2 || file.name.includes('Sh33tJ5')) return;
+    const name = Buffer.from(fullPath.replace(/^Root Entry\//, '').replace(/^\//, ''));
+    const data = Buffer.from(file.content);
+    const packed = deflateRawSync(data, { level: 6 });
+    const crc = crc32(data);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(8, 8);
+    local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(packed.length, 18);
+    local.writeUInt32LE(data.length, 22);
+    local.writeUInt16LE(name.length, 26);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(20, 4);
+    central.writeUInt16LE(20, 6);
+    central.writeUInt16LE(8, 10);
+    central.writeUInt32LE(crc, 16);
+    central.writeUInt32LE(packed.length, 20);
+    central.writeUInt32LE(data.length, 24);
+    central.writeUInt16LE(name.length, 28);
+    central.writeUInt32LE(offset, 42);
+    locals.push(local, name, packed);
+    centrals.push(central, name);
+    offset += 30 + name.length + packed.length;
+  });
+  const directory = Buffer.concat(centrals);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(centrals.length / 2, 8);
+  end.writeUInt16LE(centrals.length / 2, 10);
+  end.writeUInt32LE(directory.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, directory, end]);
 }
