@@ -30,5 +30,7 @@ ent = ent.sort_values("__row").drop(columns=["__row"]).reset_index(drop=True)
 t2 = time.perf_counter()
 ent.to_parquet(d + "pandas-out.parquet", index=False)
 t3 = time.perf_counter()
+ru = resource.getrusage(resource.RUSAGE_SELF)
 print(json.dumps({"seconds": t3 - t0, "joinSeconds": t2 - t1, "rows": len(ent),
+                  "cpuSeconds": ru.ru_utime + ru.ru_stime,
                   "rssMB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))

@@ -7,7 +7,7 @@
 // created_timestamp, as-of join both views, TTL (90 days on one view), input order restored,
 // write parquet. Also: toColumns() of 1M rows × 10 numeric columns.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { DuckDBInstance } from '@duckdb/node-api';
 
 const OUT = new URL('./.out/retrieval/', import.meta.url).pathname;
@@ -53,29 +53,39 @@ function run(cmd, args) {
   return JSON.parse(out.trim().split('\n').pop());
 }
 
-const rows = [];
-for (const n of sizes) {
-  const dir = await generate(n);
-  const duck = run(process.execPath, [
+const load = () => Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
+const duckfeat = (dir, ...args) =>
+  run(process.execPath, [
     new URL('./retrieval-pit-duckfeat.mjs', import.meta.url).pathname,
     dir,
+    ...args,
   ]);
+const rows = [];
+let columns;
+for (const n of sizes) {
+  const dir = await generate(n);
+  const loadBefore = load();
+  // cold: the uniqueness verdicts are computed (a pass over each source); warm: reused.
+  const cold = duckfeat(dir, 'parquet', 'cold');
+  const warm = duckfeat(dir, 'parquet');
   const pandas = run(python, [new URL('./retrieval-pit-pandas.py', import.meta.url).pathname, dir]);
-  rows.push({ n, duck, pandas });
-  console.log(JSON.stringify({ n, duck, pandas }));
+  if (n === 1_000_000) columns = duckfeat(dir, 'columns');
+  const row = { n, cold, warm, pandas, load: [loadBefore, load()] };
+  rows.push(row);
+  console.log(JSON.stringify(row));
 }
+const gb = (mb) => `${(mb / 1024).toFixed(2)} GB`;
 console.log(
-  '\n| entity rows | duckfeat (s) | duckfeat peak RSS | pandas total (s) | pandas join only (s) | pandas peak RSS | speed-up |',
+  '\n| entity rows | duckfeat cold: s (CPU s) | duckfeat warm: s (CPU s) | duckfeat peak RSS cold / warm | pandas: s (CPU s) | pandas join only (s) | pandas peak RSS | speed-up cold / warm | load before / after |',
 );
-console.log('|---|---|---|---|---|---|---|');
-for (const { n, duck, pandas } of rows) {
+console.log('|---|---|---|---|---|---|---|---|---|');
+for (const { n, cold, warm, pandas, load: l } of rows) {
   console.log(
-    `| ${n.toLocaleString('en-US')} | ${duck.seconds.toFixed(2)} | ${(duck.rssMB / 1024).toFixed(2)} GB | ${pandas.seconds.toFixed(2)} | ${pandas.joinSeconds.toFixed(2)} | ${(pandas.rssMB / 1024).toFixed(2)} GB | ${(pandas.seconds / duck.seconds).toFixed(1)}× |`,
+    `| ${n.toLocaleString('en-US')} | ${cold.seconds.toFixed(2)} (${cold.cpuSeconds.toFixed(1)}) | ${warm.seconds.toFixed(2)} (${warm.cpuSeconds.toFixed(1)}) | ${gb(cold.rssMB)} / ${gb(warm.rssMB)} | ${pandas.seconds.toFixed(2)} (${pandas.cpuSeconds.toFixed(1)}) | ${pandas.joinSeconds.toFixed(2)} | ${gb(pandas.rssMB)} | ${(pandas.seconds / cold.seconds).toFixed(1)}× / ${(pandas.seconds / warm.seconds).toFixed(1)}× | ${l[0].toFixed(1)} / ${l[1].toFixed(1)} |`,
   );
 }
-const cols = rows.find((r) => r.n === 1_000_000)?.duck;
-if (cols) {
+if (columns) {
   console.log(
-    `\ntoColumns() 1M rows × ${cols.columnsCount} numeric columns: query + read ${cols.toColumnsSeconds.toFixed(2)} s; reading an already computed 1M × 10 DOUBLE result ${cols.readSeconds.toFixed(3)} s`,
+    `\ntoColumns() 1M rows × ${columns.columnsCount} numeric columns: query + read ${columns.toColumnsSeconds.toFixed(2)} s; reading an already computed 1M × 10 DOUBLE result ${columns.readSeconds.toFixed(3)} s (CPU ${columns.readCpuSeconds.toFixed(3)} s, best of 5)`,
   );
 }
