@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import cliProgress from 'cli-progress';
 import { InputError } from '../../errors.js';
+import { trainStep } from '../../pipeline/train-step.js';
 import type { BinaryEvaluation } from '../../training/metrics.js';
 import { saveModel } from '../../training/model-file.js';
 import { resolveParams } from '../../training/params.js';
@@ -21,8 +22,10 @@ export const registerTrain: RegisterCommand = (program) => {
   program
     .command('train')
     .description(
-      'Train a gradient-boosted trees model (LightGBM algorithm and model format). With --data: ' +
-        'on any parquet file, every numeric column but the label being a feature.',
+      'Train a gradient-boosted trees model (LightGBM algorithm and model format). Without ' +
+        '--data: the pipeline step (label spine → point-in-time features → temporal split → ' +
+        'models/purchase_model.txt, metrics.json, report). With --data: on any parquet file, ' +
+        'every numeric column but the label being a feature.',
     )
     .option('--data <file.parquet>', 'training data: numeric feature columns and a 0/1 label')
     .option('--label <column>', 'the 0/1 label column of --data')
@@ -40,22 +43,12 @@ export const registerTrain: RegisterCommand = (program) => {
 };
 
 async function trainCommand(opts: TrainOptions, ctx: CommandContext): Promise<void> {
-  if (opts.data === undefined) {
-    throw new InputError(
-      'Failed to train: pipeline training is not available yet; pass --data FILE.parquet --label COLUMN',
-    );
-  }
+  if (opts.data === undefined) return pipelineTrain(opts, ctx);
   if (opts.label === undefined)
     throw new InputError('Failed to train: --data needs --label COLUMN');
   const params = parseParams(opts.params);
   const out = opts.out ?? join(ctx.paths.models, 'model.txt');
-  const bar =
-    process.stderr.isTTY && !opts.json
-      ? new cliProgress.SingleBar(
-          { format: 'training [{bar}] {value}/{total} trees {metric}', hideCursor: true },
-          cliProgress.Presets.shades_classic,
-        )
-      : null;
+  const bar = progressBar(opts);
   bar?.start(params.num_iterations, 0, { metric: '' });
   let result: Awaited<ReturnType<typeof trainOnParquet>>;
   try {
@@ -100,8 +93,68 @@ async function trainCommand(opts: TrainOptions, ctx: CommandContext): Promise<vo
   ctx.out.info(`model written to ${out}`);
 }
 
+/** The pipeline step (src/pipeline/train-step.ts); this command only prints its result. */
+async function pipelineTrain(opts: TrainOptions, ctx: CommandContext): Promise<void> {
+  if (opts.label !== undefined || opts.valid !== undefined || opts.out !== undefined) {
+    throw new InputError('Failed to train: --label, --valid and --out go with --data');
+  }
+  const params = opts.params === undefined ? undefined : parseParamsObject(opts.params);
+  const bar = progressBar(opts);
+  let started = false;
+  let result: Awaited<ReturnType<typeof trainStep>>;
+  try {
+    result = await trainStep({
+      paths: ctx.paths,
+      params,
+      onIteration: (i, total) => {
+        if (!started) bar?.start(total, 0, { metric: '' });
+        started = true;
+        bar?.update(i + 1);
+      },
+    });
+  } finally {
+    bar?.stop();
+  }
+  if (opts.json) {
+    ctx.out.data({
+      model: result.artifacts.model,
+      metrics: result.artifacts.metrics,
+      testCutoff: result.testCutoff,
+      features: result.featureNames,
+      params: result.params,
+      timings: result.timings,
+      train: summary(result.train),
+      test: summary(result.test),
+    });
+    return;
+  }
+  const { train, test } = result;
+  ctx.out.info(`features: ${result.featureNames.join(', ')}`);
+  ctx.out.info(`train: ${line(train)}`);
+  ctx.out.info(`test (cutoff ${result.testCutoff}): ${line(test)}`);
+  ctx.out.info(`\ntest report:\n${test.classificationReport}`);
+  ctx.out.info(
+    `retrieval ${(result.timings.retrieveMs / 1000).toFixed(2)} s, training ${(result.timings.trainMs / 1000).toFixed(2)} s`,
+  );
+  ctx.out.info(
+    `model written to ${result.artifacts.model}; metrics to ${result.artifacts.metrics}`,
+  );
+}
+
+function progressBar(opts: TrainOptions) {
+  return process.stderr.isTTY && !opts.json
+    ? new cliProgress.SingleBar(
+        { format: 'training [{bar}] {value}/{total} trees {metric}', hideCursor: true },
+        cliProgress.Presets.shades_classic,
+      )
+    : null;
+}
+
 function parseParams(text: string | undefined) {
-  if (text === undefined) return resolveParams({});
+  return resolveParams(text === undefined ? {} : parseParamsObject(text));
+}
+
+function parseParamsObject(text: string): Record<string, unknown> {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -111,7 +164,7 @@ function parseParams(text: string | undefined) {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new InputError('Failed to read --params: expected a JSON object');
   }
-  return resolveParams(raw as Record<string, unknown>);
+  return raw as Record<string, unknown>;
 }
 
 function summary(e: BinaryEvaluation) {
