@@ -5,8 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import XLSX from 'xlsx';
-import { duck } from './uci-files.js';
+import { duck, writeWorkbook } from './uci-files.js';
 
 const BIN = fileURLToPath(new URL('../../bin/duckfeat.js', import.meta.url));
 const FIXTURES = fileURLToPath(new URL('../fixtures/ingest/', import.meta.url));
@@ -20,36 +19,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
-
-/** A minimal .xlsx written part by part (SheetJS's zip container, our own XML). */
-async function workbook(name: string, sheets: { name: string; xml: string }[]): Promise<string> {
-  const cfb = XLSX.CFB.utils.cfb_new();
-  const add = (path: string, text: string) => XLSX.CFB.utils.cfb_add(cfb, path, Buffer.from(text));
-  add(
-    'xl/workbook.xml',
-    `<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>${sheets
-      .map((s, i) => `<sheet name="${s.name}" sheetId="${i + 1}" r:id="rId${i + 1}"/>`)
-      .join('')}</sheets></workbook>`,
-  );
-  add(
-    'xl/_rels/workbook.xml.rels',
-    `<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">${sheets
-      .map(
-        (_s, i) =>
-          `<Relationship Id="rId${i + 1}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet${i + 1}.xml"/>`,
-      )
-      .join('')}</Relationships>`,
-  );
-  for (const [i, s] of sheets.entries()) {
-    add(
-      `xl/worksheets/sheet${i + 1}.xml`,
-      `<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>${s.xml}</sheetData></worksheet>`,
-    );
-  }
-  const path = join(dir, name);
-  await writeFile(path, XLSX.CFB.write(cfb, { fileType: 'zip', type: 'buffer' }) as Buffer);
-  return path;
-}
 
 /** Run `duckfeat ingest` in a fresh project folder; returns the result and that folder. */
 async function runIngest(input: string, ...extra: string[]) {
@@ -101,14 +70,16 @@ describe.skipIf(!existsSync(BIN.replace(/bin\/duckfeat\.js$/, 'dist/cli/main.js'
 
     it('a workbook with no sheet', async () => {
       await expectCleanFailure(
-        await runIngest(await workbook('no-sheet.xlsx', [])),
+        await runIngest(await writeWorkbook(join(dir, 'no-sheet.xlsx'), [])),
         /the workbook has no sheet$/,
       );
     });
 
     it('an empty sheet', async () => {
       await expectCleanFailure(
-        await runIngest(await workbook('empty.xlsx', [{ name: 'Retail', xml: '' }])),
+        await runIngest(
+          await writeWorkbook(join(dir, 'empty.xlsx'), [{ name: 'Retail', xml: '' }]),
+        ),
         /sheet 'Retail' is empty$/,
       );
     });
@@ -133,7 +104,7 @@ describe.skipIf(!existsSync(BIN.replace(/bin\/duckfeat\.js$/, 'dist/cli/main.js'
       const xml =
         HEADER + row(2, '><v>40513.35138888889</v>') + row(3, 't="inlineStr"><is><t>soon</t></is>');
       await expectCleanFailure(
-        await runIngest(await workbook('bad-date.xlsx', [{ name: 'S', xml }])),
+        await runIngest(await writeWorkbook(join(dir, 'bad-date.xlsx'), [{ name: 'S', xml }])),
         /1 bad cell, file rejected: InvoiceDate not a date in 1 \(rows 3\)$/,
       );
     });

@@ -1,3 +1,4 @@
+import { writeFile } from 'node:fs/promises';
 import { DuckDBInstance } from '@duckdb/node-api';
 import XLSX from 'xlsx';
 
@@ -57,4 +58,39 @@ export async function writeUciWorkbook(parquet: string, xlsx: string): Promise<v
   const workbook = XLSX.utils.book_new();
   XLSX.utils.book_append_sheet(workbook, XLSX.utils.aoa_to_sheet(aoa), 'Online Retail');
   XLSX.writeFile(workbook, xlsx, { compression: true, bookSST: true });
+}
+
+/** A minimal .xlsx written part by part (SheetJS's zip container, our own XML). */
+export async function writeWorkbook(
+  path: string,
+  sheets: { name: string; xml: string }[],
+  workbookPr = '',
+  extraParts: Record<string, string> = {},
+): Promise<string> {
+  const cfb = XLSX.CFB.utils.cfb_new();
+  const add = (path: string, text: string) => XLSX.CFB.utils.cfb_add(cfb, path, Buffer.from(text));
+  add(
+    'xl/workbook.xml',
+    `<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">${workbookPr}<sheets>${sheets
+      .map((s, i) => `<sheet name="${s.name}" sheetId="${i + 1}" r:id="rId${i + 1}"/>`)
+      .join('')}</sheets></workbook>`,
+  );
+  add(
+    'xl/_rels/workbook.xml.rels',
+    `<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">${sheets
+      .map(
+        (_s, i) =>
+          `<Relationship Id="rId${i + 1}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet${i + 1}.xml"/>`,
+      )
+      .join('')}</Relationships>`,
+  );
+  for (const [i, s] of sheets.entries()) {
+    add(
+      `xl/worksheets/sheet${i + 1}.xml`,
+      `<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>${s.xml}</sheetData></worksheet>`,
+    );
+  }
+  for (const [part, text] of Object.entries(extraParts)) add(part, text);
+  await writeFile(path, XLSX.CFB.write(cfb, { fileType: 'zip', type: 'buffer' }) as Buffer);
+  return path;
 }
