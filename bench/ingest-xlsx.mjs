@@ -32,7 +32,9 @@ function measure(command, commandArgs, options = {}) {
     maxBuffer: 64 << 20,
   });
   if (result.status !== 0) throw new Error(`${command} failed:\n${result.stderr}`);
-  const wall = /Elapsed \(wall clock\) time \([^)]*\): (?:(\d+):)?(\d+):([\d.]+)/.exec(result.stderr);
+  const wall = /Elapsed \(wall clock\) time \([^)]*\): (?:(\d+):)?(\d+):([\d.]+)/.exec(
+    result.stderr,
+  );
   const seconds = Number(wall[1] ?? 0) * 3600 + Number(wall[2]) * 60 + Number(wall[3]);
   const rss = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(result.stderr)[1]) / 1024;
   return { seconds, rss, stdout: result.stdout.trim() };
