@@ -15,6 +15,11 @@ export interface BinnedDataset {
   /** Feature f's bins are histogram slots `binOffsets[f] … binOffsets[f + 1] − 1`. */
   readonly binOffsets: Int32Array;
   readonly totalBins: number;
+  /**
+   * The same bins row-major (`rowBins[row · numFeatures + f]`) when every feature has ≤ 256
+   * bins: a leaf's rows are scattered, and one row's bins then share a cache line.
+   */
+  readonly rowBins: Uint8Array | null;
 }
 
 /**
@@ -71,5 +76,21 @@ export function binDataset(
     bins.push(shared);
     binOffsets[f + 1] = binOffsets[f]! + mapper.numBins;
   }
-  return { numRows, numFeatures, mappers, bins, binOffsets, totalBins: binOffsets[numFeatures]! };
+  let rowBins: Uint8Array | null = null;
+  if (bins.every((b) => b instanceof Uint8Array)) {
+    rowBins = new Uint8Array(allocate(numRows * numFeatures));
+    for (let f = 0; f < numFeatures; f++) {
+      const column = bins[f]!;
+      for (let r = 0, k = f; r < numRows; r++, k += numFeatures) rowBins[k] = column[r]!;
+    }
+  }
+  return {
+    numRows,
+    numFeatures,
+    mappers,
+    bins,
+    binOffsets,
+    totalBins: binOffsets[numFeatures]!,
+    rowBins,
+  };
 }

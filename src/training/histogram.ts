@@ -33,6 +33,29 @@ export function buildHistogram(
       oh[i] = hessians[r]!;
     }
   }
+  if (indices && data.rowBins) {
+    const features: number[] = [];
+    const offsets: number[] = [];
+    for (let f = 0; f < data.numFeatures; f++) {
+      if (!used[f]) continue;
+      out.fill(0, 2 * data.binOffsets[f]!, 2 * data.binOffsets[f + 1]!);
+      features.push(f);
+      offsets.push(2 * data.binOffsets[f]!);
+    }
+    accumulateRowMajor(
+      data.rowBins,
+      data.numFeatures,
+      indices,
+      start,
+      n,
+      og,
+      oh,
+      out,
+      Int32Array.from(features),
+      Int32Array.from(offsets),
+    );
+    return;
+  }
   for (let f = 0; f < data.numFeatures; f++) {
     if (!used[f]) continue;
     const off = 2 * data.binOffsets[f]!;
@@ -45,6 +68,31 @@ export function buildHistogram(
       accumulateRange8(bins, start, end, gradients, hessians, out, off);
     } else {
       accumulateRange16(bins, start, end, gradients, hessians, out, off);
+    }
+  }
+}
+
+function accumulateRowMajor(
+  rowBins: Uint8Array,
+  numFeatures: number,
+  indices: Int32Array,
+  start: number,
+  n: number,
+  og: Float32Array,
+  oh: Float32Array,
+  out: Float64Array,
+  features: Int32Array,
+  offsets: Int32Array,
+): void {
+  const used = features.length;
+  for (let i = 0; i < n; i++) {
+    const base = indices[start + i]! * numFeatures;
+    const g = og[i]!;
+    const h = oh[i]!;
+    for (let k = 0; k < used; k++) {
+      const b = offsets[k]! + 2 * rowBins[base + features[k]!]!;
+      out[b] += g;
+      out[b + 1] += h;
     }
   }
 }
