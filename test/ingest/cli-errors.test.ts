@@ -68,6 +68,15 @@ describe.skipIf(!existsSync(BIN.replace(/bin\/duckfeat\.js$/, 'dist/cli/main.js'
       );
     });
 
+    it('a file named .xlsx that is not a zip', async () => {
+      const path = join(dir, 'text.xlsx');
+      await writeFile(path, 'InvoiceNo,StockCode\n');
+      await expectCleanFailure(
+        await runIngest(path),
+        /text\.xlsx: not a readable \.xlsx \(zip\) file$/,
+      );
+    });
+
     it('a workbook with no sheet', async () => {
       await expectCleanFailure(
         await runIngest(await writeWorkbook(join(dir, 'no-sheet.xlsx'), [])),

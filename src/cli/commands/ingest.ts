@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import cliProgress from 'cli-progress';
+import { InputError } from '../../errors.js';
 import { type IngestOptions, type IngestResult, ingest } from '../../ingest/ingest.js';
 import { action } from '../command-context.js';
 import type { RegisterCommand } from './index.js';
@@ -83,6 +85,11 @@ export const registerIngest: RegisterCommand = (program) => {
     .option('--json', 'print the result as JSON on stdout')
     .action(
       action<IngestCommandOptions>(async (options, ctx) => {
+        if (!options.input && !existsSync(ctx.paths.defaultInput)) {
+          throw new InputError(
+            `Failed to ingest: no input given and no ${ctx.paths.defaultInput}; put the UCI workbook there, pass --input PATH, or run \`duckfeat synth\` for synthetic data`,
+          );
+        }
         const progress = progressRenderer(ctx.verbose, (line) => ctx.out.info(line));
         let result: IngestResult;
         try {
