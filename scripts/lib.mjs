@@ -22,6 +22,28 @@ export function resolveInput(argv) {
   return { input: path.join(root, 'data', 'input', 'synthetic_retail.parquet'), synthetic: true };
 }
 
+/**
+ * The input a step should use. With no real input, make sure the synthetic set exists
+ * (`duckfeat synth`, deterministic, only when the file is missing) and say plainly that the
+ * synthetic data is being used and how to use the real file.
+ */
+export async function ensureInput(argv) {
+  const { input, synthetic } = resolveInput(argv);
+  if (!synthetic) return input;
+  console.log(
+    chalk.yellow(
+      'No input given and no data/input/Online Retail.xlsx: using built-in synthetic retail data.\n' +
+        'To use the real UCI data, put the workbook at data/input/Online Retail.xlsx or pass --input PATH.',
+    ),
+  );
+  if (existsSync(input)) {
+    console.log(chalk.dim(`  reusing ${path.relative(root, input)} (delete it to generate again)`));
+  } else {
+    await step('synth', () => duckfeat(['synth', '--out', input]));
+  }
+  return input;
+}
+
 /** Run one named step with a header and its duration; a failure names the step and exits. */
 export async function step(name, fn) {
   console.log(chalk.bold.cyan(`\n▶ ${name}`));
