@@ -18,13 +18,13 @@ export interface RawSource {
 
 const TEXT_FIELDS = new Set(['invoice_no', 'stock_code', 'description', 'country']);
 
-function scanOf(kind: SourceKind): string {
+function scanOf(kind: SourceKind, latin1 = false): string {
   switch (kind) {
     case 'parquet':
       return 'read_parquet($input, file_row_number = true)';
     case 'csv':
       // parallel = false keeps the scan in file order, so row_number() is the line order.
-      return 'read_csv($input, header = true, all_varchar = true, parallel = false)';
+      return `read_csv($input, header = true, all_varchar = true, parallel = false${latin1 ? `, encoding = 'latin-1'` : ''})`;
     case 'canonical-csv': {
       const columns = [
         `'source_row': 'BIGINT'`,
@@ -65,10 +65,13 @@ export async function describeRawSource(
   input: string,
   kind: SourceKind,
 ): Promise<RawSource> {
-  const scan = scanOf(kind);
+  let scan = scanOf(kind);
   let names: string[];
   let types: string[];
   try {
+    if (kind === 'csv' && !(await isUtf8(connection, scan, input))) {
+      scan = scanOf(kind, true); // not UTF-8: Latin-1, as in the Kaggle export of the UCI data
+    }
     const probe = await connection.runAndReadAll(`SELECT * FROM ${scan} LIMIT 0`, { input });
     names = probe.columnNames();
     types = probe.columnTypes().map((type) => type.toString());
@@ -95,6 +98,17 @@ export async function describeRawSource(
     sql: `SELECT ${rowNumberOf(kind)} AS source_row, ${selected.join(', ')} FROM ${scan}`,
     columns: visible,
   };
+}
+
+/** Whether DuckDB reads the whole CSV as UTF-8 (invalid bytes fail the scan). */
+async function isUtf8(connection: DuckDBConnection, scan: string, input: string): Promise<boolean> {
+  try {
+    await connection.run(`SELECT count(*) FROM ${scan}`, { input });
+    return true;
+  } catch (error) {
+    if (/unicode|utf-?8/i.test(errorMessage(error))) return false;
+    throw error;
+  }
 }
 
 function firstLine(error: unknown): string {

@@ -202,4 +202,13 @@ describe('duckfeat ingest on good input', () => {
     );
     expect(again.stdout).toMatch(/reused the cache: input unchanged/);
   });
+
+  it('reads a Latin-1 CSV (the Kaggle export of the UCI data)', async () => {
+    const run = await runIngest(join(FIXTURES, 'latin1-kaggle.csv'));
+    expect(run.status).toBe(0);
+    const rows = await duck(
+      `SELECT description, invoice_date::VARCHAR FROM read_parquet('${run.out}')`,
+    );
+    expect(rows).toEqual([['CAF\u00c9 MUG', '2010-12-01 08:26:00']]);
+  });
 });
