@@ -4,6 +4,7 @@ import { registerDescribe } from './describe.js';
 import { registerIngest } from './ingest.js';
 import { registerList } from './list.js';
 import { registerPlan } from './plan.js';
+import { registerPredict } from './predict.js';
 import { registerPrep } from './prep.js';
 import { registerReport } from './report.js';
 import { registerRetrieve } from './retrieve.js';
@@ -25,8 +26,9 @@ export const commands: RegisterCommand[] = [
   registerTeardown,
   registerList,
   registerDescribe,
-  registerReport,
   registerSql,
   registerRetrieve,
   registerTrain,
+  registerPredict,
+  registerReport,
 ];
