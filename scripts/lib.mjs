@@ -14,6 +14,15 @@ export function duckfeat(args) {
   return $({ stdio: 'inherit' })`node ${cli} ${args}`;
 }
 
+/** Run `duckfeat <args>` (a `--json` command) and return its parsed stdout; stderr passes through. */
+export async function duckfeatJson(args) {
+  const result = await $({
+    stdio: ['inherit', 'pipe', 'inherit'],
+    quiet: true,
+  })`node ${cli} ${args}`;
+  return JSON.parse(result.stdout);
+}
+
 /** The input the pipeline uses: --input, else the UCI workbook, else synthetic data. */
 export function resolveInput(argv) {
   if (argv.input) return { input: path.resolve(argv.input), synthetic: false };
