@@ -24,7 +24,7 @@ export const registerSynth: RegisterCommand = (program) => {
     .description(
       'Generate a synthetic Online-Retail-shaped data set (raw UCI columns, parquet) with ' +
         'sql/synth/*.sql: customers with different purchase rates and churn, a November peak, ' +
-        '~20-line invoices, ~2% cancellations, rows without customer. Deterministic: the same ' +
+        '~23-line invoices, ~2% cancellations, rows without customer. Deterministic: the same ' +
         'seed writes a byte-identical file. 4,000 customers ≈ 450K rows; 100,000 ≈ 11M rows.',
     )
     .option(
