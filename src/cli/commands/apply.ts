@@ -1,4 +1,3 @@
-import { withRepositoryRegistry } from '../../registry/open-for-repo.js';
 import { formatPlan } from '../../registry/plan.js';
 import { action } from '../command-context.js';
 import type { RegisterCommand } from './index.js';
@@ -18,6 +17,8 @@ export const registerApply: RegisterCommand = (program) => {
       ),
   ).action(
     action<ApplyOptions>(async (opts, ctx) => {
+      // Loaded here, not at the top: `duckfeat --help` should not load PGlite, Kysely and tsx.
+      const { withRepositoryRegistry } = await import('../../registry/open-for-repo.js');
       const plan = await withRepositoryRegistry(
         ctx.paths,
         {

@@ -1,4 +1,3 @@
-import { withRegistry } from '../../registry/open-for-repo.js';
 import { action } from '../command-context.js';
 import type { RegisterCommand } from './index.js';
 
@@ -12,6 +11,7 @@ export const registerDescribe: RegisterCommand = (program) => {
     .action(
       action(async (_opts, ctx, command) => {
         const name = String(command.args[0]);
+        const { withRegistry } = await import('../../registry/open-for-repo.js');
         ctx.out.data(await withRegistry(ctx.paths, (registry) => registry.describe(name)));
       }),
     );

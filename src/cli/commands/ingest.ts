@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import cliProgress from 'cli-progress';
 import { InputError } from '../../errors.js';
-import { type IngestOptions, type IngestResult, ingest } from '../../ingest/ingest.js';
+import type { IngestOptions, IngestResult } from '../../ingest/ingest.js';
 import { action } from '../command-context.js';
 import type { RegisterCommand } from './index.js';
 
@@ -90,6 +90,7 @@ export const registerIngest: RegisterCommand = (program) => {
             `Failed to ingest: no input given and no ${ctx.paths.defaultInput}; put the UCI workbook there, pass --input PATH, or run \`duckfeat synth\` for synthetic data`,
           );
         }
+        const { ingest } = await import('../../ingest/ingest.js');
         const progress = progressRenderer(ctx.verbose, (line) => ctx.out.info(line));
         let result: IngestResult;
         try {

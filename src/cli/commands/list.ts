@@ -1,5 +1,4 @@
 import { InputError } from '../../errors.js';
-import { withRegistry } from '../../registry/open-for-repo.js';
 import type { Registry } from '../../registry/registry.js';
 import { action } from '../command-context.js';
 import type { RegisterCommand } from './index.js';
@@ -48,6 +47,7 @@ export const registerList: RegisterCommand = (program) => {
             `Failed to list: unknown kind "${what}" (use one of ${Object.keys(LISTS).join(', ')})`,
           );
         }
+        const { withRegistry } = await import('../../registry/open-for-repo.js');
         const rows = await withRegistry(ctx.paths, list);
         if (opts.json) ctx.out.data(rows);
         else for (const line of formatTable(rows)) ctx.out.info(line);

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { withRepositoryRegistry } from '../../registry/open-for-repo.js';
 import { formatPlan } from '../../registry/plan.js';
 import { action } from '../command-context.js';
 import type { RegisterCommand } from './index.js';
@@ -28,6 +27,7 @@ export const registerPlan: RegisterCommand = (program) => {
       ),
   ).action(
     action<PlanOptions>(async (opts, ctx) => {
+      const { withRepositoryRegistry } = await import('../../registry/open-for-repo.js');
       const plan = await withRepositoryRegistry(
         ctx.paths,
         {

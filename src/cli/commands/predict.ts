@@ -1,6 +1,5 @@
 import { relative } from 'node:path';
 import { InputError } from '../../errors.js';
-import { predictStep } from '../../pipeline/predict-step.js';
 import { action } from '../command-context.js';
 import type { RegisterCommand } from './index.js';
 
@@ -32,6 +31,7 @@ export const registerPredict: RegisterCommand = (program) => {
             `Failed to predict: --threshold ${opts.threshold} is not a probability between 0 and 1`,
           );
         }
+        const { predictStep } = await import('../../pipeline/predict-step.js');
         const features = opts.features?.includes(',') ? opts.features.split(',') : opts.features;
         const result = await predictStep({
           paths: ctx.paths,

@@ -1,15 +1,9 @@
 import { InvalidArgumentError } from 'commander';
 import { DEFAULT_WINDOWS } from '../../engine/cutoffs.js';
-import { DEFAULT_EXECUTOR } from '../../engine/executors.js';
-import { type PrepResult, prep } from '../../engine/prep.js';
-import { createProgressReporter } from '../../engine/progress.js';
-import {
-  type RecordMaterializationsOutcome,
-  recordMaterializations,
-} from '../../engine/record-materializations.js';
+import type { PrepResult } from '../../engine/prep.js';
+import type { RecordMaterializationsOutcome } from '../../engine/record-materializations.js';
 import type { ExecutorKind } from '../../engine/task-executor.js';
-import { fingerprintFile, type TransactionsSource } from '../../engine/transactions.js';
-import { ingest } from '../../ingest/ingest.js';
+import type { TransactionsSource } from '../../engine/transactions.js';
 import { action, type CommandContext } from '../command-context.js';
 import type { RegisterCommand } from './index.js';
 
@@ -17,7 +11,7 @@ interface PrepCommandOptions {
   input?: string;
   transactions?: string;
   workers: number;
-  executor: ExecutorKind;
+  executor?: ExecutorKind;
   threads: number;
   force: boolean;
   featureWindowDays: number;
@@ -49,14 +43,13 @@ export const registerPrep: RegisterCommand = (program) => {
     .option('--workers <n>', 'tasks run at once (connections or worker threads)', positiveInt, 2)
     .option(
       '--executor <kind>',
-      `where tasks run: "in-process" (connections on one DuckDB instance) or "pool" (worker threads, one DuckDB each)`,
+      `where tasks run: "in-process" (connections on one DuckDB instance; the default) or "pool" (worker threads, one DuckDB each)`,
       (value: string) => {
         if (value !== 'pool' && value !== 'in-process') {
           throw new InvalidArgumentError('expected "pool" or "in-process"');
         }
         return value;
       },
-      DEFAULT_EXECUTOR,
     )
     .option('--threads <n>', 'DuckDB threads per connection instance', positiveInt, 1)
     .option('--force', 'recompute every task, reusing nothing', false)
@@ -80,6 +73,13 @@ export const registerPrep: RegisterCommand = (program) => {
     .option('--json', 'print the result as JSON on stdout', false)
     .action(
       action<PrepCommandOptions>(async (opts, ctx) => {
+        // Loaded here, not at the top: `duckfeat --help` should not load DuckDB and PGlite.
+        const [{ prep }, { createProgressReporter }, { recordMaterializations }] =
+          await Promise.all([
+            import('../../engine/prep.js'),
+            import('../../engine/progress.js'),
+            import('../../engine/record-materializations.js'),
+          ]);
         const transactions = await resolveTransactions(opts, ctx);
         const controller = new AbortController();
         const onSigint = () => controller.abort();
@@ -89,7 +89,7 @@ export const registerPrep: RegisterCommand = (program) => {
           const result = await prep({
             paths: ctx.paths,
             transactions,
-            executor: opts.executor,
+            ...(opts.executor ? { executor: opts.executor } : {}),
             workers: opts.workers,
             threads: opts.threads,
             force: opts.force,
@@ -120,7 +120,11 @@ async function resolveTransactions(
   opts: PrepCommandOptions,
   ctx: CommandContext,
 ): Promise<TransactionsSource> {
-  if (opts.transactions) return fingerprintFile(opts.transactions);
+  if (opts.transactions) {
+    const { fingerprintFile } = await import('../../engine/transactions.js');
+    return fingerprintFile(opts.transactions);
+  }
+  const { ingest } = await import('../../ingest/ingest.js');
   const started = performance.now();
   const result = await ingest({ input: opts.input ?? ctx.paths.defaultInput, paths: ctx.paths });
   ctx.out.info(

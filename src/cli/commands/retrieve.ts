@@ -1,5 +1,4 @@
 import { resolve } from 'node:path';
-import { FeatureStore } from '../../retrieval/feature-store.js';
 import { action } from '../command-context.js';
 import type { RegisterCommand } from './index.js';
 import { type RetrievalCliOptions, requestFromOptions, retrievalOptions } from './sql.js';
@@ -23,6 +22,7 @@ export const registerRetrieve: RegisterCommand = (program) => {
       action<RetrieveOptions>(async (opts, ctx) => {
         const request = requestFromOptions(opts);
         const out = resolve(opts.out);
+        const { FeatureStore } = await import('../../retrieval/feature-store.js');
         const store = await FeatureStore.open({ paths: ctx.paths, onWarning: ctx.out.warn });
         try {
           const started = performance.now();

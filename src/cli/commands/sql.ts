@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { InputError } from '../../errors.js';
 import { renderCompiledSql, writeCompiledSql } from '../../retrieval/compiled-sql-writer.js';
-import { FeatureStore } from '../../retrieval/feature-store.js';
 import type { HistoricalFeaturesRequest } from '../../retrieval/request.js';
 import { action } from '../command-context.js';
 import type { RegisterCommand } from './index.js';
@@ -16,6 +15,7 @@ export const registerSql: RegisterCommand = (program) => {
   ).action(
     action<RetrievalCliOptions>(async (opts, ctx) => {
       const request = requestFromOptions(opts);
+      const { FeatureStore } = await import('../../retrieval/feature-store.js');
       const store = await FeatureStore.open({ paths: ctx.paths, onWarning: ctx.out.warn });
       try {
         const compiled = await store.compile(request);

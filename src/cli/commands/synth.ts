@@ -1,5 +1,4 @@
 import { InvalidArgumentError } from 'commander';
-import { synthesize } from '../../synth/synthesize.js';
 import { action } from '../command-context.js';
 import type { RegisterCommand } from './index.js';
 
@@ -38,6 +37,7 @@ export const registerSynth: RegisterCommand = (program) => {
     .option('--json', 'print the result as JSON on stdout')
     .action(
       action<SynthCommandOptions>(async (options, ctx) => {
+        const { synthesize } = await import('../../synth/synthesize.js');
         const started = performance.now();
         const result = await synthesize({
           paths: ctx.paths,

@@ -1,4 +1,3 @@
-import { withRegistry } from '../../registry/open-for-repo.js';
 import { action } from '../command-context.js';
 import type { RegisterCommand } from './index.js';
 
@@ -10,6 +9,7 @@ export const registerTeardown: RegisterCommand = (program) => {
     )
     .action(
       action(async (_opts, ctx) => {
+        const { withRegistry } = await import('../../registry/open-for-repo.js');
         const where = await withRegistry(ctx.paths, async (registry) => {
           await registry.teardown();
           return { project: registry.project, location: registry.location };

@@ -1,11 +1,10 @@
 import { join } from 'node:path';
 import cliProgress from 'cli-progress';
 import { InputError } from '../../errors.js';
-import { trainStep } from '../../pipeline/train-step.js';
+import type { TrainStepResult } from '../../pipeline/train-step.js';
 import type { BinaryEvaluation } from '../../training/metrics.js';
-import { saveModel } from '../../training/model-file.js';
 import { resolveParams } from '../../training/params.js';
-import { trainOnParquet } from '../../training/train-parquet.js';
+import type { ParquetTrainingResult } from '../../training/train-parquet.js';
 import { action, type CommandContext } from '../command-context.js';
 import type { RegisterCommand } from './index.js';
 
@@ -47,10 +46,15 @@ async function trainCommand(opts: TrainOptions, ctx: CommandContext): Promise<vo
   if (opts.label === undefined)
     throw new InputError('Failed to train: --data needs --label COLUMN');
   const params = parseParams(opts.params);
+  // Loaded here, not at the top: `duckfeat --help` should not load DuckDB.
+  const [{ saveModel }, { trainOnParquet }] = await Promise.all([
+    import('../../training/model-file.js'),
+    import('../../training/train-parquet.js'),
+  ]);
   const out = opts.out ?? join(ctx.paths.models, 'model.txt');
   const bar = progressBar(opts);
   bar?.start(params.num_iterations, 0, { metric: '' });
-  let result: Awaited<ReturnType<typeof trainOnParquet>>;
+  let result: ParquetTrainingResult;
   try {
     result = await trainOnParquet({
       data: opts.data,
@@ -99,9 +103,11 @@ async function pipelineTrain(opts: TrainOptions, ctx: CommandContext): Promise<v
     throw new InputError('Failed to train: --label, --valid and --out go with --data');
   }
   const params = opts.params === undefined ? undefined : parseParamsObject(opts.params);
+  // Loaded here, not at the top: the step loads DuckDB, PGlite and Vega.
+  const { trainStep } = await import('../../pipeline/train-step.js');
   const bar = progressBar(opts);
   let started = false;
-  let result: Awaited<ReturnType<typeof trainStep>>;
+  let result: TrainStepResult;
   try {
     result = await trainStep({
       paths: ctx.paths,
