@@ -40,7 +40,8 @@ for (const executor of ['in-process', 'pool']) {
   for (let i = 0; i < runs; i++) {
     const t = performance.now();
     const r = await prep({ paths: projectPaths({ root }), transactions, executor, force: true });
-    if (r.outputs.some((o) => o.rows !== 17_724)) throw new Error('expected 17,724 rows per output');
+    if (r.outputs.some((o) => o.rows !== 17_724))
+      throw new Error('expected 17,724 rows per output');
     total.push((performance.now() - t) / 1000);
     tasks.push((r.timings.tasksMs + r.timings.writeMs) / 1000);
   }
