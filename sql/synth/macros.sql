@@ -13,4 +13,4 @@ CREATE OR REPLACE TEMP MACRO synth_normal(seed, a, b, k) AS
 
 -- seasonality: a November peak, a quiet January/February (Online Retail's shape)
 CREATE OR REPLACE TEMP MACRO synth_season(m) AS
-  [0.6, 0.55, 0.75, 0.7, 0.75, 0.75, 0.8, 0.8, 1.25, 1.55, 2.6, 1.2][m];
+  [0.75, 0.65, 0.8, 0.75, 0.75, 0.75, 0.75, 0.75, 1.1, 1.3, 2.8, 1.6][m];

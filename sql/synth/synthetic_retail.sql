@@ -21,12 +21,12 @@ customers AS MATERIALIZED (
   SELECT
     c.customer,
     c.customer > p.customers                                           AS anonymous,
-    -- invoices per day while active: median ~1 per 50 days, long right tail
-    least(0.5, exp(-4.8 + 1.3 * synth_normal(p.seed, c.customer, 0, 1)))  AS rate,
+    -- invoices per day while active: median ~1 per 130 days, a long right tail (log-normal)
+    least(0.5, exp(-4.9 + 1.6 * synth_normal(p.seed, c.customer, 0, 1)))  AS rate,
     -- the day of the first purchase: front-loaded (many customers exist from the start)
-    floor(p.days * pow(synth_uniform(p.seed, c.customer, 0, 3), 2.2))::INT AS first_day,
-    -- churn: exponential lifetime after the first purchase, mean 300 days
-    floor(-300 * ln(1 - synth_uniform(p.seed, c.customer, 0, 4)))::INT   AS lifetime,
+    floor(p.days * pow(synth_uniform(p.seed, c.customer, 0, 3), 1.5))::INT AS first_day,
+    -- churn: exponential lifetime after the first purchase, mean 200 days
+    floor(-200 * ln(1 - synth_uniform(p.seed, c.customer, 0, 4)))::INT   AS lifetime,
     CASE WHEN synth_uniform(p.seed, c.customer, 0, 5) < 0.89 THEN 'United Kingdom'
          ELSE ['Germany', 'France', 'EIRE', 'Spain', 'Netherlands', 'Belgium', 'Switzerland',
                'Portugal', 'Australia', 'Norway'][1 + floor(synth_uniform(p.seed, c.customer, 0, 6) * 10)::INT]

@@ -24,7 +24,7 @@ export const registerSynth: RegisterCommand = (program) => {
       'Generate a synthetic Online-Retail-shaped data set (raw UCI columns, parquet) with ' +
         'sql/synth/*.sql: customers with different purchase rates and churn, a November peak, ' +
         '~23-line invoices, ~2% cancellations, rows without customer. Deterministic: the same ' +
-        'seed writes a byte-identical file. 4,000 customers ≈ 450K rows; 100,000 ≈ 11M rows.',
+        'seed writes a byte-identical file. 4,000 customers ≈ 390K rows; 100,000 ≈ 10M rows.',
     )
     .option(
       '--customers <n>',
