@@ -31,8 +31,14 @@ export interface IngestResult {
   /** `YYYY-MM-DD HH:MM:SS` */
   minInvoiceDate: string;
   maxInvoiceDate: string;
-  /** SHA-256 of the input file's bytes. */
+  /**
+   * Identifies the cleaned data: SHA-256 over the input file's bytes and the cleaning code
+   * (SQL files, reader version). Downstream reuse (`prep`) keys on it, so editing the
+   * cleaning SQL invalidates computed features even when the input is unchanged.
+   */
   fingerprint: string;
+  /** SHA-256 of the input file's bytes. */
+  inputSha256: string;
   /** True when the cache was reused and the input was not parsed. */
   cached: boolean;
 }
@@ -43,7 +49,7 @@ const READER_VERSION = '1';
 const ROW_GROUP_SIZE = 49_152; // 24 × 2,048 (DuckDB rounds row groups up to whole vectors)
 const SQL_FILES = ['ingest/typed_transactions', 'ingest/bad_cells', 'ingest/clean_transactions'];
 
-type CacheEntry = Omit<IngestResult, 'path' | 'cached'>;
+type CacheEntry = Omit<IngestResult, 'path' | 'cached' | 'inputSha256'>;
 
 /**
  * Clean raw Online Retail transactions into `data/processed/transactions.parquet`, sorted by
@@ -65,7 +71,8 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
     onProgress?.({ phase: 'fingerprint', done, total }),
   );
   const sql = await Promise.all(SQL_FILES.map((name) => packageSql(name)));
-  const key = hashParts(fingerprint, READER_VERSION, String(ROW_GROUP_SIZE), ...sql).slice(0, 20);
+  const cleanedFingerprint = hashParts(fingerprint, READER_VERSION, String(ROW_GROUP_SIZE), ...sql);
+  const key = cleanedFingerprint.slice(0, 20);
   const cachedParquet = join(paths.ingestCache, `transactions-${key}.parquet`);
   const cachedMeta = join(paths.ingestCache, `transactions-${key}.json`);
 
@@ -82,7 +89,7 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
   }
   if (out !== cachedParquet) await writeAtomically(out, (temp) => copyFile(cachedParquet, temp));
   onProgress?.({ phase: 'done' });
-  return { path: out, ...entry, cached };
+  return { path: out, ...entry, fingerprint: cleanedFingerprint, inputSha256: fingerprint, cached };
 }
 
 async function sourceKind(input: string): Promise<'xlsx' | 'csv' | 'parquet'> {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -74,6 +75,13 @@ describe.skipIf(!hasShared)('ingest of the real UCI data', () => {
     const out = join(dir, 'full', 'again.parquet');
     const second = await ingest({ input: SHARED_PARQUET, paths, out });
     expect(second).toMatchObject({ cached: true, rows: 406_829, fingerprint: first.fingerprint });
+    // The input hash is the file's SHA-256; the fingerprint also covers the cleaning code.
+    const sha = createHash('sha256')
+      .update(await readFile(SHARED_PARQUET))
+      .digest('hex');
+    expect(first.inputSha256).toBe(sha);
+    expect(first.fingerprint).toMatch(/^[0-9a-f]{64}$/);
+    expect(first.fingerprint).not.toBe(sha);
     expect(await readFile(out)).toEqual(await readFile(first.path));
     const forced = await ingest({ input: SHARED_PARQUET, paths, out, force: true });
     expect(forced.cached).toBe(false);
