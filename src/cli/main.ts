@@ -4,6 +4,41 @@ import { commands } from './commands/index.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
+/**
+ * One line per command for `duckfeat --help` (each command's long `.description()` stays
+ * for `duckfeat <command> --help`). A command missing here is listed with the first
+ * sentence of its description.
+ */
+const SUMMARIES: Record<string, string> = {
+  synth: 'generate synthetic Online Retail data (deterministic)',
+  ingest: 'clean raw transactions into a parquet (cached)',
+  prep: 'compute the feature views and labels for every cutoff',
+  plan: 'show what `apply` would change in the registry',
+  apply: 'sync the feature repository to the registry',
+  teardown: "remove the project's objects from the registry",
+  list: 'list entities, views, services or materializations',
+  describe: 'print one registered object as JSON',
+  sql: 'print (and save) the point-in-time retrieval SQL',
+  retrieve: 'write point-in-time features for entity rows to parquet',
+  train: 'train the purchase model (or any parquet with --data)',
+  predict: 'score every customer at the latest cutoff',
+  report: 'rebuild models/report.html from models/metrics.json',
+};
+
+const EXIT_CODES = `
+Exit codes:
+  0    success
+  1    failure (one line on stderr naming what failed; --verbose adds the stack)
+  2    usage error (unknown command or option, missing argument)
+  130  interrupted (Ctrl-C)
+
+Environment:
+  DUCKFEAT_REGISTRY_URL  postgresql:// URL of the registry (default: embedded PGlite
+                         under <repo>/.registry/)
+  NO_COLOR               no colors (colors are used only on a terminal anyway)
+
+The whole pipeline: npx zx scripts/all.mjs [--input PATH]`;
+
 /** Build the `duckfeat` command-line program. */
 export function createProgram(): Command {
   const program = new Command('duckfeat')
@@ -12,9 +47,21 @@ export function createProgram(): Command {
     .option('--repo <dir>', 'feature repository folder', 'feature_store')
     .option('--verbose', 'show debug output and stack traces', false)
     .showHelpAfterError('(run with --help for usage)')
+    .addHelpText('after', EXIT_CODES)
     .exitOverride();
   for (const register of commands) register(program);
+  for (const command of program.commands) {
+    if (!command.summary()) {
+      command.summary(SUMMARIES[command.name()] ?? firstSentence(command.description()));
+    }
+    command.showHelpAfterError(`(run \`duckfeat ${command.name()} --help\` for usage)`);
+  }
   return program;
+}
+
+function firstSentence(text: string): string {
+  const end = text.search(/[.:;](\s|$)/);
+  return end > 0 ? text.slice(0, end) : text;
 }
 
 /** Run the CLI; returns the process exit code (2 for usage errors). */
