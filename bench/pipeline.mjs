@@ -4,7 +4,8 @@
 // copy. One warm-up run fills the ingest cache; each measured run starts from
 // `npx zx scripts/clean.mjs` (removes features, partitions, registry, models, target; keeps
 // the ingest cache). Prints per-step and total wall times and the load average.
-// Usage: npm run build && node bench/pipeline.mjs [--runs 3]
+// Usage: npm run build && node bench/pipeline.mjs [--runs 3] [--scripts-from COMMIT]
+// (--scripts-from: run that commit's scripts/ instead, e.g. 7412fd8 = one process per step).
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,6 +27,14 @@ cpSync(
   join(root, 'feature_store/feature_store.ts'),
 );
 symlinkSync(join(project, 'node_modules'), join(root, 'node_modules'), 'dir');
+const fromArg = process.argv.indexOf('--scripts-from');
+if (fromArg > 0) {
+  const commit = process.argv[fromArg + 1];
+  rmSync(join(root, 'scripts'), { recursive: true });
+  const tar = spawnSync('git', ['archive', commit, 'scripts'], { cwd: project });
+  spawnSync('tar', ['-x', '-C', root], { input: tar.stdout });
+  console.log(`scripts/ from ${commit}`);
+}
 
 const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 function pipeline() {
