@@ -16,6 +16,7 @@ const DATA_COMMANDS = [
   'plan',
   'apply',
   'list',
+  'describe',
   'retrieve',
   'train',
   'predict',

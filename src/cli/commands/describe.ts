@@ -8,6 +8,7 @@ export const registerDescribe: RegisterCommand = (program) => {
       'Print one registered object (feature view, feature service, entity or data source) as JSON; a view also shows its SQL version and materializations.',
     )
     .argument('<name>', 'the object to describe')
+    .option('--json', 'print as JSON (accepted for consistency: the output is always JSON)')
     .action(
       action(async (_opts, ctx, command) => {
         const name = String(command.args[0]);
