@@ -10,19 +10,19 @@ const { version } = createRequire(import.meta.url)('../../package.json') as { ve
  * sentence of its description.
  */
 const SUMMARIES: Record<string, string> = {
-  synth: 'generate synthetic Online Retail data (deterministic)',
+  synth: 'generate synthetic Online Retail data',
   ingest: 'clean raw transactions into a parquet (cached)',
-  prep: 'compute the feature views and labels for every cutoff',
+  prep: 'compute feature views and labels per cutoff',
   plan: 'show what `apply` would change in the registry',
   apply: 'sync the feature repository to the registry',
   teardown: "remove the project's objects from the registry",
-  list: 'list entities, views, services or materializations',
+  list: 'list views, services, entities, materializations',
   describe: 'print one registered object as JSON',
-  sql: 'print (and save) the point-in-time retrieval SQL',
-  retrieve: 'write point-in-time features for entity rows to parquet',
-  train: 'train the purchase model (or any parquet with --data)',
+  sql: 'print the point-in-time retrieval SQL',
+  retrieve: 'write point-in-time features to parquet',
+  train: 'train the purchase model (or --data parquet)',
   predict: 'score every customer at the latest cutoff',
-  report: 'rebuild models/report.html from models/metrics.json',
+  report: 'rebuild models/report.html from metrics.json',
 };
 
 const EXIT_CODES = `
