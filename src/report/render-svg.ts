@@ -1,11 +1,23 @@
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
 import { vegaTextWidth } from './text-width.js';
 
-// Vega's text measure is a module-level hook (vl-convert sets it the same way); without a
-// canvas its default guess truncates labels, so install the Helvetica metrics once.
-(vega as unknown as { textMetrics: { width: typeof vegaTextWidth } }).textMetrics.width =
-  vegaTextWidth;
+type Renderers = { vega: typeof import('vega'); compile: typeof import('vega-lite').compile };
+let renderers: Promise<Renderers> | undefined;
+
+/**
+ * Vega and Vega-Lite, loaded on first use: they take most of a second to import, and the
+ * package root (which a feature repository imports) should not pay for that.
+ */
+function loadRenderers(): Promise<Renderers> {
+  renderers ??= Promise.all([import('vega'), import('vega-lite')]).then(([vega, vegaLite]) => {
+    // Vega's text measure is a module-level hook (vl-convert sets it the same way); without a
+    // canvas its default guess truncates labels, so install the Helvetica metrics once.
+    (vega as unknown as { textMetrics: { width: typeof vegaTextWidth } }).textMetrics.width =
+      vegaTextWidth;
+    return { vega, compile: vegaLite.compile };
+  });
+  return renderers;
+}
 
 /**
  * Render a Vega-Lite spec to an SVG string in Node: Vega-Lite compiles it to a Vega spec and
@@ -18,6 +30,7 @@ import { vegaTextWidth } from './text-width.js';
  *   encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' } } }, 'c1');
  */
 export async function renderSvg(spec: TopLevelSpec, idPrefix: string): Promise<string> {
+  const { vega, compile } = await loadRenderers();
   const { spec: vegaSpec } = compile(spec);
   const view = new vega.View(vega.parse(vegaSpec), { renderer: 'none' });
   try {
