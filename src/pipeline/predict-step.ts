@@ -5,7 +5,7 @@ import { FeatureStore } from '../retrieval/feature-store.js';
 import { loadModel } from '../training/model-file.js';
 import { writeAtomically } from '../util/atomic-file.js';
 import { DEFAULT_FEATURE_SERVICE, type PipelineArtifacts, pipelineArtifacts } from './artifacts.js';
-import { formatTimestamp } from './train-step.js';
+import { formatEpochMs } from './train-step.js';
 import { requireFile, retrieveMatrix } from './training-set.js';
 
 export interface PredictStepOptions {
@@ -101,7 +101,7 @@ async function latestSpine(labels: string): Promise<{
     return {
       customerIds: rows.map((r) => r[0]),
       timestamps: rows.map((r) => r[1]),
-      cutoff: formatTimestamp(rows[0]![1].getTime()),
+      cutoff: formatEpochMs(rows[0]![1].getTime()),
     };
   });
 }

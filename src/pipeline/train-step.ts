@@ -1,5 +1,5 @@
-import { relative } from 'node:path';
 import type { ProjectPaths } from '../config/paths.js';
+import { formatTimestamp } from '../engine/timestamps.js';
 import { TrainingError } from '../errors.js';
 import type { CutoffSummary, ReportInput, SplitMetrics } from '../report/report-input.js';
 import { writeReportInput } from '../report/report-input-file.js';
@@ -100,7 +100,7 @@ export async function trainStep(options: TrainStepOptions): Promise<TrainStepRes
   const testScores = model.predictProba(testX);
   const testEval = evaluateBinary(testScores, testY);
   const cutoffs = summarizeCutoffs(matrix.timestamps, label, split.testTimestamp);
-  const testCutoff = formatTimestamp(split.testTimestamp);
+  const testCutoff = formatEpochMs(split.testTimestamp);
 
   await saveModel(model, artifacts.model);
   const report: ReportInput = {
@@ -176,19 +176,14 @@ export function summarizeCutoffs(
   return [...groups.entries()]
     .sort(([a], [b]) => a - b)
     .map(([t, g]) => ({
-      cutoff: formatTimestamp(t),
+      cutoff: formatEpochMs(t),
       rows: g.rows,
       purchaseRate: g.positives / g.rows,
       split: t === testTimestamp ? 'test' : 'train',
     }));
 }
 
-/** Epoch milliseconds → `YYYY-MM-DD HH:MM:SS` (UTC). */
-export function formatTimestamp(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
-}
-
-/** Paths relative to the project root, for messages. */
-export function displayPath(paths: ProjectPaths, path: string): string {
-  return relative(paths.root, path) || path;
+/** Epoch milliseconds → `YYYY-MM-DD HH:MM:SS` (UTC), as DuckDB prints a TIMESTAMP. */
+export function formatEpochMs(ms: number): string {
+  return formatTimestamp(BigInt(ms) * 1000n);
 }
