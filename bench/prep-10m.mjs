@@ -1,8 +1,8 @@
-// ~10M synthetic Online-Retail-shaped rows (`duckfeat synth --customers 100000`: 11.56M raw
-// rows, 8.66M after cleaning), 36 cutoffs (step 7 days, 90-day feature window, 30-day label
-// window: the data's 372 days hold 37 such cutoffs, the first 36 are used, 2011-03-01 …
-// 2011-11-01), all nine features + labels: duckfeat prep against DUCKDB.md's strategies,
-// each in its own process (peak RSS = that process's maxRSS), in one run.
+// ~10M synthetic Online-Retail-shaped rows (`duckfeat synth --customers 100000`, cached in
+// bench/.out; sizes in BENCHMARKS.md), 36 cutoffs (step 7 days, 90-day feature window,
+// 30-day label window: the data's ~372 days hold 37 such cutoffs, the first 36 are used),
+// all nine features + labels: duckfeat prep against DUCKDB.md's strategies, each in its own
+// process (peak RSS = that process's maxRSS), in one run.
 //
 // Usage: npm run build && node bench/prep-10m.mjs [--runs 1] [--only name,name]
 //
