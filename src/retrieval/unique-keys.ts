@@ -46,6 +46,44 @@ export function duplicateProbe(
 }
 
 /**
+ * A cheaper first check for a single parquet file: whether its rows, in file order, are
+ * strictly increasing by (feature timestamp, keys) or by (keys, feature timestamp) — as
+ * `prep` writes them, sorted by cutoff then customer. A strictly increasing sequence has no
+ * two equal rows, so either count being 0 proves the source unique; otherwise the
+ * {@link duplicateProbe} decides. One ordered pass (~0.6 s at 10M rows) instead of a hash
+ * aggregate over every (keys, timestamp) (~1.4 s). Returns one row: `unsorted_by_time`,
+ * `unsorted_by_keys`.
+ */
+export function sortedProbe(
+  view: ResolvedFeatureView,
+  sourceColumns?: readonly ColumnInfo[],
+): CompiledQuery {
+  const sourceName = sourceColumnNamer(view);
+  const col = (name: string) => q(sourceName(name));
+  const tsColumn = view.source.timestampField;
+  const tsExpr = timestampExpression(
+    col(tsColumn),
+    sourceColumns?.find((c) => c.name === sourceName(tsColumn))?.type,
+  );
+  const keys = view.joinKeys.map(col);
+  const sql = [
+    'SELECT',
+    '  count(*) FILTER (WHERE by_time <= prev_by_time) AS unsorted_by_time,',
+    '  count(*) FILTER (WHERE by_keys <= prev_by_keys) AS unsorted_by_keys',
+    'FROM (',
+    '  SELECT by_time, lag(by_time) OVER w AS prev_by_time, by_keys, lag(by_keys) OVER w AS prev_by_keys',
+    '  FROM (',
+    `    SELECT (${[tsExpr, ...keys].join(', ')}) AS by_time, (${[...keys, tsExpr].join(', ')}) AS by_keys, file_row_number`,
+    '    FROM read_parquet($path, file_row_number := true)',
+    `    WHERE ${[...keys, col(tsColumn)].map((k) => `${k} IS NOT NULL`).join(' AND ')}`,
+    '  )',
+    '  WINDOW w AS (ORDER BY file_row_number)',
+    ')',
+  ].join('\n');
+  return { sql, parameters: { path: view.source.path } };
+}
+
+/**
  * Which views' sources hold at most one row per (join keys, feature timestamp), remembered
  * per source file: the check is a pass over the file, as costly as the deduplication it
  * saves, so it pays from the second retrieval on. A file is known by its path, size,
@@ -87,9 +125,7 @@ export class UniqueKeyChecks {
       ]);
       let isUnique = facts[key];
       if (isUnique === undefined) {
-        const probe = duplicateProbe(view, sourceColumns[view.name]);
-        const reader = await connection.runAndReadAll(probe.sql, probe.parameters);
-        isUnique = Number(reader.getRows()[0]![0]) === 0;
+        isUnique = await probeUnique(connection, view, sourceColumns[view.name]);
         facts[key] = isUnique;
         changed = true;
       }
@@ -126,6 +162,23 @@ export class UniqueKeyChecks {
     }
     await writeFileAtomically(this.#file!, `${JSON.stringify(current, null, 1)}\n`);
   }
+}
+
+/** The sorted-order probe when it can decide (parquet), else the hash-aggregate probe. */
+async function probeUnique(
+  connection: DuckDBConnection,
+  view: ResolvedFeatureView,
+  columns: readonly ColumnInfo[] | undefined,
+): Promise<boolean> {
+  if (view.source.format === 'parquet') {
+    const sorted = sortedProbe(view, columns);
+    const reader = await connection.runAndReadAll(sorted.sql, sorted.parameters);
+    const [byTime, byKeys] = reader.getRows()[0]!.map(Number);
+    if (byTime === 0 || byKeys === 0) return true;
+  }
+  const probe = duplicateProbe(view, columns);
+  const reader = await connection.runAndReadAll(probe.sql, probe.parameters);
+  return Number(reader.getRows()[0]![0]) === 0;
 }
 
 const EDGE = 64 * 1024;
