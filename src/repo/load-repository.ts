@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { register } from 'tsx/esm/api';
 import type { ProjectPaths } from '../config/paths.js';
@@ -37,6 +37,7 @@ export async function loadRepository(
       `Failed to load repository: ${displayPath(file)} does not exist (pass --repo DIR to use another folder)`,
     );
   }
+  checkLoadsAsModule(file);
   let module: Record<string, unknown>;
   try {
     module = await importFresh(file);
@@ -54,6 +55,13 @@ export async function loadRepository(
     );
   }
   const objects = collect(module);
+  if (Object.values(objects).every((list) => list.length === 0)) {
+    // Refuse rather than read it as an empty repository: `apply` would delete everything.
+    throw new DefinitionError(
+      'Failed to load repository: it exports no entities, sources, feature views or feature services',
+      displayPath(file),
+    );
+  }
   const configExport = (module['config'] ?? module['default']) as RepoConfig | undefined;
   const config: RepoConfig =
     configExport && typeof configExport === 'object' && 'project' in configExport
@@ -78,6 +86,39 @@ export async function loadRepository(
   };
   validateRepository(repo);
   return repo;
+}
+
+/**
+ * A `.ts` file is an ES module only under a `package.json` with `"type": "module"`; under
+ * CommonJS rules Node and tsx load it in ways that differ by version (an error, or a module
+ * whose exports sit under `default`), so say what to fix before importing it.
+ */
+function checkLoadsAsModule(file: string): void {
+  for (let dir = dirname(file); ; dir = dirname(dir)) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest)) {
+      let type: unknown;
+      try {
+        type = (JSON.parse(readFileSync(manifest, 'utf8')) as { type?: unknown }).type;
+      } catch (error) {
+        throw new DefinitionError(
+          `Failed to load repository: ${displayPath(manifest)} is not valid JSON`,
+          displayPath(file),
+          { cause: error },
+        );
+      }
+      if (type === 'module') return;
+      throw new DefinitionError(
+        `Failed to load repository: feature_store.ts must load as an ES module: add "type": "module" to the package.json above it (${displayPath(manifest)})`,
+        displayPath(file),
+      );
+    }
+    if (dirname(dir) === dir) break;
+  }
+  throw new DefinitionError(
+    'Failed to load repository: feature_store.ts must load as an ES module: add "type": "module" to the package.json above it (there is none)',
+    displayPath(file),
+  );
 }
 
 let registered = false;

@@ -73,6 +73,31 @@ describe('loadRepository', () => {
     expect(repo.featureViews[0]!.ttlSeconds).toBe(90 * 86400);
   });
 
+  it('refuses a file that exports no objects (apply would delete everything)', async () => {
+    const error = await loadError(
+      "import { defineConfig } from 'duckfeat';\nexport const config = defineConfig({ project: 'demo' });\n",
+    );
+    expect(error.message).toContain(
+      'Failed to load repository: it exports no entities, sources, feature views or feature services',
+    );
+  });
+
+  it('says to add "type": "module" when the folder is not under an ES module package.json', async () => {
+    const project = makeProject(
+      { 'feature_store/feature_store.ts': repoSource(), 'package.json': '{ "private": true }\n' },
+      { esm: false },
+    );
+    cleanups.push(project.cleanup);
+    const error = await loadRepository(projectPaths({ root: project.root })).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(DefinitionError);
+    expect((error as Error).message).toContain(
+      `must load as an ES module: add "type": "module" to the package.json above it (${join(project.root, 'package.json')})`,
+    );
+  });
+
   it('names the folder when feature_store.ts is missing', async () => {
     const project = makeProject({});
     cleanups.push(project.cleanup);
