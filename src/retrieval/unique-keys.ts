@@ -9,6 +9,20 @@ import { type CompiledQuery, sourceColumnNamer } from './compiler.js';
 import type { ColumnInfo } from './entity-input.js';
 import { timestampExpression } from './timestamps.js';
 
+/** The quoted key columns, the normalized feature timestamp, and the NOT NULL filter of a probe. */
+function probeColumns(view: ResolvedFeatureView, sourceColumns?: readonly ColumnInfo[]) {
+  const sourceName = sourceColumnNamer(view);
+  const col = (name: string) => q(sourceName(name));
+  const tsColumn = view.source.timestampField;
+  const tsExpr = timestampExpression(
+    col(tsColumn),
+    sourceColumns?.find((c) => c.name === sourceName(tsColumn))?.type,
+  );
+  const keys = view.joinKeys.map(col);
+  const notNull = [...keys, col(tsColumn)].map((k) => `${k} IS NOT NULL`).join(' AND ');
+  return { keys, tsExpr, notNull };
+}
+
 /**
  * A query that tells whether a view's source holds two rows with the same join keys and
  * feature timestamp (rows with a NULL key or timestamp are ignored, as retrieval ignores
@@ -24,19 +38,12 @@ export function duplicateProbe(
   view: ResolvedFeatureView,
   sourceColumns?: readonly ColumnInfo[],
 ): CompiledQuery {
-  const sourceName = sourceColumnNamer(view);
-  const col = (name: string) => q(sourceName(name));
-  const tsColumn = view.source.timestampField;
-  const tsExpr = timestampExpression(
-    col(tsColumn),
-    sourceColumns?.find((c) => c.name === sourceName(tsColumn))?.type,
-  );
+  const { keys, tsExpr, notNull } = probeColumns(view, sourceColumns);
   const reader = view.source.format === 'csv' ? 'read_csv' : 'read_parquet';
-  const keys = view.joinKeys.map(col);
   const sql = [
     'SELECT count(*) AS duplicates FROM (',
     `  SELECT 1 FROM ${reader}($path)`,
-    `  WHERE ${[...keys, col(tsColumn)].map((k) => `${k} IS NOT NULL`).join(' AND ')}`,
+    `  WHERE ${notNull}`,
     `  GROUP BY ${[...keys, tsExpr].join(', ')}`,
     '  HAVING count(*) > 1',
     '  LIMIT 1',
@@ -58,14 +65,7 @@ export function sortedProbe(
   view: ResolvedFeatureView,
   sourceColumns?: readonly ColumnInfo[],
 ): CompiledQuery {
-  const sourceName = sourceColumnNamer(view);
-  const col = (name: string) => q(sourceName(name));
-  const tsColumn = view.source.timestampField;
-  const tsExpr = timestampExpression(
-    col(tsColumn),
-    sourceColumns?.find((c) => c.name === sourceName(tsColumn))?.type,
-  );
-  const keys = view.joinKeys.map(col);
+  const { keys, tsExpr, notNull } = probeColumns(view, sourceColumns);
   const sql = [
     'SELECT',
     '  count(*) FILTER (WHERE by_time <= prev_by_time) AS unsorted_by_time,',
@@ -75,7 +75,7 @@ export function sortedProbe(
     '  FROM (',
     `    SELECT (${[tsExpr, ...keys].join(', ')}) AS by_time, (${[...keys, tsExpr].join(', ')}) AS by_keys, file_row_number`,
     '    FROM read_parquet($path, file_row_number := true)',
-    `    WHERE ${[...keys, col(tsColumn)].map((k) => `${k} IS NOT NULL`).join(' AND ')}`,
+    `    WHERE ${notNull}`,
     '  )',
     '  WINDOW w AS (ORDER BY file_row_number)',
     ')',
