@@ -14,10 +14,13 @@ export function parseTimestamp(text: string): bigint | undefined {
   const m = ISO.exec(text.trim());
   if (!m) return undefined;
   const [, y, mo, d, h = '0', mi = '0', s = '0', frac = ''] = m;
-  const ms = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s));
-  const date = new Date(ms);
+  // Date.UTC would roll '08:75' over to 09:15 and read year 0050 as 1950: refuse instead.
+  if (Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) return undefined;
+  const date = new Date(0);
+  date.setUTCFullYear(Number(y), Number(mo) - 1, Number(d));
+  date.setUTCHours(Number(h), Number(mi), Number(s));
   if (date.getUTCMonth() !== Number(mo) - 1 || date.getUTCDate() !== Number(d)) return undefined;
-  return BigInt(ms) * 1000n + BigInt(frac.padEnd(6, '0') || '0');
+  return BigInt(date.getTime()) * 1000n + BigInt(frac.padEnd(6, '0') || '0');
 }
 
 /** Microseconds → `'2011-03-01 08:26:00'` (fraction only when non-zero), as DuckDB prints. */
