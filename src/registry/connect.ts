@@ -89,7 +89,8 @@ async function connectPostgres(url: string, schema?: string): Promise<RegistryCo
     connectionString: url,
     max: 4,
     connectionTimeoutMillis: 10_000,
-    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+    // Quoted as `create schema` quotes it: unquoted, Postgres would fold `Retail` to `retail`.
+    ...(schema ? { options: `-c search_path="${schema}"` } : {}),
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
         TIMESTAMP_OIDS.includes(oid)

@@ -12,8 +12,12 @@ export interface Backend {
   readonly name: 'pglite' | 'postgresql';
   start(): Promise<void>;
   stop(): Promise<void>;
-  /** A new, empty registry (its own schema). */
-  open(paths: Pick<ProjectPaths, 'repo' | 'root'>, project: string): Promise<TestRegistry>;
+  /** A new, empty registry (its own schema, fresh unless given). */
+  open(
+    paths: Pick<ProjectPaths, 'repo' | 'root'>,
+    project: string,
+    schema?: string,
+  ): Promise<TestRegistry>;
 }
 
 export interface TestRegistry {
@@ -37,8 +41,7 @@ function pgliteBackend(): Backend {
     async stop() {
       await pglite?.close();
     },
-    async open(paths, project) {
-      const schema = freshSchema();
+    async open(paths, project, schema = freshSchema()) {
       const registry = await openRegistry({ paths, project, pglite: pglite!, schema });
       return {
         registry,
@@ -59,8 +62,7 @@ function postgresBackend(url: string): Backend {
     async stop() {
       await pool?.end();
     },
-    async open(paths, project) {
-      const schema = freshSchema();
+    async open(paths, project, schema = freshSchema()) {
       const registry = await openRegistry({ paths, project, url, schema });
       return {
         registry,

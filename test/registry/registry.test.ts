@@ -6,7 +6,7 @@ import { formatPlan } from '../../src/registry/plan.js';
 import { loadRepository } from '../../src/repo/load-repository.js';
 import type { Repository } from '../../src/repo/repository.js';
 import { PROJECT_ROOT } from '../repo/temp-repo.js';
-import { backends, type TestRegistry } from './backends.js';
+import { backends, freshSchema, type TestRegistry } from './backends.js';
 
 const paths = projectPaths({ root: PROJECT_ROOT });
 let example: Repository;
@@ -30,16 +30,16 @@ describe.each(backends())('registry on $name', (backend) => {
   afterEach(async () => {
     for (const t of open.splice(0)) {
       await t.registry.close();
-      await t.query(`DROP SCHEMA ${t.schema} CASCADE`);
+      await t.query(`DROP SCHEMA "${t.schema}" CASCADE`);
     }
   });
-  const fresh = async (project = 'retail') => {
-    const t = await backend.open(paths, project);
+  const fresh = async (project = 'retail', schema?: string) => {
+    const t = await backend.open(paths, project, schema);
     open.push(t);
     return t;
   };
   const count = async (t: TestRegistry, table: string) =>
-    Number((await t.query(`SELECT count(*) AS n FROM ${t.schema}.${table}`))[0]!['n']);
+    Number((await t.query(`SELECT count(*) AS n FROM "${t.schema}".${table}`))[0]!['n']);
 
   it('apply creates the example objects once; a second apply changes nothing', async () => {
     const t = await fresh();
@@ -214,7 +214,7 @@ describe.each(backends())('registry on $name', (backend) => {
       expect(await other.registry.listFeatureViews()).toEqual([]);
     } finally {
       await other.registry.close();
-      await other.query(`DROP SCHEMA ${other.schema} CASCADE`);
+      await other.query(`DROP SCHEMA "${other.schema}" CASCADE`);
     }
     await t.registry.applyMaterializations([
       {
@@ -272,6 +272,13 @@ describe.each(backends())('registry on $name', (backend) => {
       materializations: 2,
       lastMaterialization: { cutoff: '2011-04-01 08:26:00', rows: 20 },
     });
+  });
+
+  it('keeps its tables in a mixed-case schema, exactly as named', async () => {
+    const t = await fresh('retail', `Mixed_${freshSchema()}`);
+    await t.registry.apply(example);
+    expect(await count(t, 'entities')).toBe(1);
+    expect((await t.registry.apply(example)).changes).toEqual([]);
   });
 
   it('serializes concurrent applies in one process', async () => {
