@@ -1,5 +1,6 @@
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { createInstance } from '../duckdb/connection.js';
+import { TaskError } from '../errors.js';
 import { executeTask, type Task, type TaskResult } from './task.js';
 import type { ExecutorOptions, TaskExecutor } from './task-executor.js';
 
@@ -26,6 +27,8 @@ export class InProcessExecutor implements TaskExecutor {
   readonly #free: DuckDBConnection[];
   readonly #busy = new Set<DuckDBConnection>();
   readonly #waiting: ((connection: DuckDBConnection) => void)[] = [];
+  readonly #running = new Set<Promise<TaskResult>>();
+  #closed = false;
 
   private constructor(
     readonly concurrency: number,
@@ -47,9 +50,22 @@ export class InProcessExecutor implements TaskExecutor {
   }
 
   async run(task: Task): Promise<TaskResult> {
-    const connection = await this.#acquire();
-    this.#busy.add(connection);
+    const running = this.#run(task);
+    this.#running.add(running);
     try {
+      return await running;
+    } finally {
+      this.#running.delete(running);
+    }
+  }
+
+  async #run(task: Task): Promise<TaskResult> {
+    const connection = await this.#acquire();
+    try {
+      if (this.#closed) {
+        throw new TaskError(`Failed to run task ${task.id}: the executor is closed`);
+      }
+      this.#busy.add(connection);
       return await executeTask(task, connection);
     } finally {
       this.#busy.delete(connection);
@@ -62,8 +78,12 @@ export class InProcessExecutor implements TaskExecutor {
   }
 
   async close(): Promise<void> {
+    this.#closed = true;
     await this.interrupt();
-    for (const connection of [...this.#free, ...this.#busy]) connection.closeSync();
+    // Closing a connection under a running query leaves that query's promise pending for
+    // ever: wait until every task (and every task queued for a connection) has settled.
+    await Promise.allSettled(this.#running);
+    for (const connection of this.#free) connection.closeSync();
     if (this.ownsInstance) this.instance.closeSync();
   }
 
