@@ -30,7 +30,8 @@ export const DEFAULT_WINDOWS: Required<WindowOptions> = {
 export function computeCutoffs(min: string, max: string, windows: WindowOptions = {}): string[] {
   const { featureWindowDays, labelWindowDays, stepDays } = { ...DEFAULT_WINDOWS, ...windows };
   for (const [name, value] of Object.entries({ featureWindowDays, labelWindowDays, stepDays })) {
-    if (!Number.isInteger(value) || value < (name === 'stepDays' ? 1 : 0)) {
+    // A 0-day feature window has no population and a 0-day label window no buyers.
+    if (!Number.isInteger(value) || value < 1) {
       throw new InputError(`Failed to compute cutoffs: ${name} must be a positive integer`);
     }
   }

@@ -137,4 +137,12 @@ describe('computeCutoffs', () => {
       }),
     ).toEqual(['2011-01-11 00:00:00', '2011-01-18 00:00:00']);
   });
+
+  it('refuses windows and steps that are not positive integers, as its message says', () => {
+    for (const windows of [{ featureWindowDays: 0 }, { labelWindowDays: 0 }, { stepDays: 0 }]) {
+      expect(() => computeCutoffs('2011-01-01 00:00:00', '2011-05-01 00:00:00', windows)).toThrow(
+        /must be a positive integer/,
+      );
+    }
+  });
 });
