@@ -31,7 +31,12 @@ export function urlPassword(url: string): string | undefined {
 export function scrub(text: string, secret: string | undefined): string {
   if (!secret) return text;
   let out = text;
-  for (const form of new Set([secret, encodeURIComponent(secret)])) {
+  // Longest form first: the raw secret can sit inside its encoded form (`a%` in `a%25`), and
+  // masking it first would leave the encoded form's tail (`***25`) saying what the secret ends with.
+  const forms = [...new Set([secret, encodeURIComponent(secret)])].sort(
+    (a, b) => b.length - a.length,
+  );
+  for (const form of forms) {
     out = out.split(form).join('***');
   }
   return out;
