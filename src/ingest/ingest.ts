@@ -4,7 +4,7 @@ import { extname, join, resolve } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { ProjectPaths } from '../config/paths.js';
 import { withConnection } from '../duckdb/connection.js';
-import { DuckfeatError, errorMessage, InputError } from '../errors.js';
+import { errorMessage, InputError } from '../errors.js';
 import { writeAtomically, writeFileAtomically } from '../util/atomic-file.js';
 import { fingerprintFile, hashParts } from './fingerprint.js';
 import { describeRawSource, type SourceKind } from './raw-source.js';
@@ -49,7 +49,7 @@ const READER_VERSION = '1';
 const ROW_GROUP_SIZE = 49_152; // 24 × 2,048 (DuckDB rounds row groups up to whole vectors)
 const SQL_FILES = ['ingest/typed_transactions', 'ingest/bad_cells', 'ingest/clean_transactions'];
 
-type CacheEntry = Omit<IngestResult, 'path' | 'cached' | 'inputSha256'>;
+type CacheEntry = Omit<IngestResult, 'path' | 'cached' | 'inputSha256' | 'fingerprint'>;
 
 /**
  * Clean raw Online Retail transactions into `data/processed/transactions.parquet`, sorted by
@@ -83,7 +83,7 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
   } else {
     await mkdir(paths.ingestCache, { recursive: true });
     entry = await writeAtomically(cachedParquet, (temp) =>
-      cleanInto(temp, { input, kind, fingerprint, sql, cacheDir: paths.ingestCache, onProgress }),
+      cleanInto(temp, { input, kind, sql, cacheDir: paths.ingestCache, onProgress }),
     );
     await writeFileAtomically(cachedMeta, `${JSON.stringify(entry, null, 2)}\n`);
   }
@@ -117,7 +117,6 @@ async function readCacheEntry(meta: string, parquet: string): Promise<CacheEntry
 interface CleanJob {
   input: string;
   kind: 'xlsx' | 'csv' | 'parquet';
-  fingerprint: string;
   sql: string[];
   cacheDir: string;
   onProgress: IngestOptions['onProgress'];
@@ -171,7 +170,6 @@ async function cleanInto(target: string, job: CleanJob): Promise<CacheEntry> {
         customers: Number(customers),
         minInvoiceDate: String(minDate),
         maxInvoiceDate: String(maxDate),
-        fingerprint: job.fingerprint,
       };
     });
   } finally {
@@ -212,7 +210,6 @@ async function rejectBadCells(
   try {
     rows = (await connection.runAndReadAll(sql, { input: source })).getRows();
   } catch (error) {
-    if (error instanceof DuckfeatError) throw error;
     throw new InputError(`Failed to ingest ${input}: ${errorMessage(error).split('\n')[0]}`, {
       cause: error,
     });
