@@ -7,7 +7,7 @@ import pc from 'picocolors';
 export interface Output {
   readonly verbose: boolean;
   readonly json: boolean;
-  /** A normal line (suppressed in --json mode, where stdout is data). */
+  /** A normal line on stdout; in --json mode on stderr, as stdout then holds only the data. */
   info(line: string): void;
   /** A line shown only with --verbose, on stderr. */
   debug(line: string): void;
