@@ -40,13 +40,6 @@ export interface MemoryColumn {
   readonly values: readonly unknown[];
 }
 
-/** The entity input, resolved: where the SQL reads it, its columns, and in-memory data to load. */
-export interface ResolvedEntities {
-  readonly relation: EntityRelation;
-  readonly columns: readonly ColumnInfo[];
-  readonly memory?: readonly MemoryColumn[];
-}
-
 /** The temporary table in-memory entity rows are loaded into (per connection). */
 export const MEMORY_TABLE = 'duckfeat_entity_rows';
 /** The column numbering entity rows in input order. */

@@ -158,14 +158,6 @@ export function decide(tree: Tree, node: number, value: number): number {
   return x <= tree.threshold[node]! ? tree.leftChild[node]! : tree.rightChild[node]!;
 }
 
-/** The leaf a row (its value of each feature, by `feature(f)`) falls into. */
-export function leafIndex(tree: Tree, feature: (f: number) => number): number {
-  if (tree.numLeaves <= 1) return 0;
-  let node = 0;
-  while (node >= 0) node = decide(tree, node, feature(tree.splitFeature[node]!));
-  return ~node;
-}
-
 /** Depth of the deepest leaf (the root alone has depth 0). */
 export function treeDepth(tree: Tree): number {
   if (tree.numLeaves <= 1) return 0;
