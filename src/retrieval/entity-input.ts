@@ -1,7 +1,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { InputError } from '../errors.js';
+import { errorMessage, InputError } from '../errors.js';
+import { quoteIdentifier } from '../sql/identifiers.js';
 
 /**
  * Entity rows, in any of the forms retrieval accepts.
@@ -95,7 +96,7 @@ export function relationSource(relation: EntityRelation): {
     case 'sql':
       return { sql: `(${relation.sql})`, parameters: {} };
     case 'memory':
-      return { sql: `"${MEMORY_TABLE}"`, parameters: {} };
+      return { sql: quoteIdentifier(MEMORY_TABLE), parameters: {} };
   }
 }
 
@@ -114,7 +115,7 @@ export async function describeRelation(
     const where =
       relation.kind === 'sql' ? 'the entity query' : (relation as { path: string }).path;
     throw new InputError(
-      `Failed to read entity rows from ${where}: ${(error as Error).message.split('\n')[0]}`,
+      `Failed to read entity rows from ${where}: ${errorMessage(error).split('\n')[0]}`,
       { cause: error },
     );
   }

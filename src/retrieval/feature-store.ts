@@ -9,6 +9,7 @@ import {
   type ColumnInfo,
   describeRelation,
   type EntityRelation,
+  MEMORY_TABLE,
   type MemoryColumn,
   resolveEntityRelation,
 } from './entity-input.js';
@@ -177,7 +178,7 @@ export class FeatureStore {
     let memory: MemoryColumn[] | undefined;
     if ('memory' in resolved) {
       memory = resolved.memory;
-      relation = { kind: 'memory', table: 'duckfeat_entity_rows', rowCount: resolved.rowCount };
+      relation = { kind: 'memory', table: MEMORY_TABLE, rowCount: resolved.rowCount };
     } else {
       relation = resolved;
     }
