@@ -10,6 +10,7 @@ import { trainGBDT } from '../training/gbdt.js';
 import { type BinaryEvaluation, evaluateBinary } from '../training/metrics.js';
 import type { Model } from '../training/model.js';
 import { saveModel } from '../training/model-file.js';
+import { canonicalParamNames } from '../training/params.js';
 import { PIPELINE_PARAMS } from '../training/pipeline-params.js';
 import {
   DEFAULT_FEATURE_SERVICE,
@@ -85,7 +86,9 @@ export async function trainStep(options: TrainStepOptions): Promise<TrainStepRes
   const trainY = take(label, split.train);
   const testY = take(label, split.test);
 
-  const params = { ...PIPELINE_PARAMS, ...options.params };
+  // Canonical names, so that an alias in `options.params` (num_trees) replaces the pipeline's
+  // value (num_iterations) in the progress total and the report instead of sitting beside it.
+  const params = canonicalParamNames({ ...PIPELINE_PARAMS, ...options.params });
   const total = Number(params['num_iterations'] ?? 100);
   const model = await trainGBDT({
     features: trainX,

@@ -167,6 +167,23 @@ const METRIC_ALIASES: Record<string, Metric> = {
 };
 
 /**
+ * The same parameters with LightGBM aliases renamed to their canonical names, a later
+ * entry overriding an earlier one for the same parameter (as `resolveParams` reads them).
+ * Unknown names are kept for `resolveParams` to refuse. For merging parameter sets and
+ * showing them: `{ num_iterations: 100, num_trees: 5 }` would otherwise read as both.
+ *
+ * @example canonicalParamNames({ num_iterations: 100, num_trees: 5 }) // { num_iterations: 5 }
+ */
+export function canonicalParamNames(input: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [given, value] of Object.entries(input)) {
+    const key = given in DEFAULT_PARAMS ? given : (ALIASES[given] ?? given);
+    out[key] = value;
+  }
+  return out;
+}
+
+/**
  * Resolve user parameters (LightGBM names or aliases) over the defaults, and validate them.
  * Throws a {@link TrainingError} naming the bad parameter.
  *

@@ -65,6 +65,22 @@ describe('npx zx scripts/all.mjs, from a fresh project', () => {
       // The synthetic customers differ in purchase rate, so the features carry signal.
       expect(test.rocAuc).toBeGreaterThan(0.6);
     });
+
+    // Last: it retrains the model with other parameters.
+    it('train --params with a LightGBM alias reports the parameter it trained with', async () => {
+      const r = await duckfeat(project.root, ['train', '--params', '{"num_trees":3}', '--json']);
+      expect(r.code, log(r)).toBe(0);
+      const { params } = JSON.parse(r.stdout) as { params: Record<string, unknown> };
+      expect(params['num_iterations']).toBe(3);
+      expect(params).not.toHaveProperty('num_trees');
+      const model = await readFile(join(project.root, 'models', 'purchase_model.txt'), 'utf8');
+      expect(model.match(/^Tree=\d+$/gm)).toHaveLength(3);
+      const saved = JSON.parse(
+        await readFile(join(project.root, 'models', 'metrics.json'), 'utf8'),
+      );
+      expect(saved.params.num_iterations).toBe(3);
+      expect(saved.params).not.toHaveProperty('num_trees');
+    });
   });
 
   describe.skipIf(!existsSync(REAL_DATA))('with --input the shared UCI data', () => {
