@@ -89,8 +89,9 @@ async function connectPostgres(url: string, schema?: string): Promise<RegistryCo
     connectionString: url,
     max: 4,
     connectionTimeoutMillis: 10_000,
-    // Quoted as `create schema` quotes it: unquoted, Postgres would fold `Retail` to `retail`.
-    ...(schema ? { options: `-c search_path="${schema}"` } : {}),
+    // Sessions in UTC: `now()` fills timestamp (without time zone) columns, documented as UTC.
+    // The schema quoted as `create schema` quotes it: unquoted, `Retail` would fold to `retail`.
+    options: ['-c TimeZone=UTC', ...(schema ? [`-c search_path="${schema}"`] : [])].join(' '),
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
         TIMESTAMP_OIDS.includes(oid)
@@ -204,11 +205,18 @@ async function migrate(connection: RegistryConnection, schema?: string): Promise
         if ((e as { code?: string }).code !== '23505') throw e;
       });
     }
-    if (await upToDate(db, schema)) return;
+    // Name kysely's own tables' schema even without one of ours: left unnamed, the migrator
+    // takes a `kysely_migration` table in any other schema of the database for its own.
+    const tableSchema =
+      schema ??
+      (await sql<{ name: string | null }>`select current_schema() as name`.execute(db)).rows[0]
+        ?.name ??
+      'public';
+    if (await upToDate(db, tableSchema)) return;
     const migrator = new Migrator({
       db,
       provider: migrationProvider,
-      ...(schema ? { migrationTableSchema: schema } : {}),
+      migrationTableSchema: tableSchema,
     });
     let { error } = await migrator.migrateToLatest();
     // Racing first openers may both try to create kysely's own tables; the second retry sees them.

@@ -53,7 +53,10 @@ class PGliteDriver implements Driver {
   ) {
     this.#connection = new PGliteConnection(pglite);
   }
-  async init(): Promise<void> {}
+  async init(): Promise<void> {
+    // Registry timestamps (`now()` into timestamp columns) are UTC whatever the host's zone.
+    await this.#connection.executeQuery(CompiledQuery.raw("set TimeZone to 'UTC'"));
+  }
   async acquireConnection(): Promise<DatabaseConnection> {
     const previous = this.#queue;
     let release!: () => void;
