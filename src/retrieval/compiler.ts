@@ -125,7 +125,8 @@ export function compileRetrieval(input: CompileInput): CompiledRetrieval {
     (s) => `${s.view.name}: ${s.features.map((f) => f.name).join(', ')}`,
   );
   const lines: string[] = [
-    `-- duckfeat point-in-time retrieval "${name}"`,
+    // The name is the caller's text: JSON-quoted so that a newline in it cannot end the comment.
+    `-- duckfeat point-in-time retrieval ${JSON.stringify(name)}`,
     ...refs.map((r) => `--   ${r}`),
     `-- entity timestamp ${q(ts.name)}; one output row per entity row, in input order`,
     'WITH',

@@ -245,4 +245,16 @@ describe('RetrievalJob outputs', () => {
     });
     expect(existsSync(out)).toBe(false);
   });
+
+  it('a request name stays inside the header comment, whatever it holds', async () => {
+    const request = { entities: fixture.entityPath, features: 'model_features' };
+    const plainJob = await store.getHistoricalFeatures(request);
+    const job = await store.getHistoricalFeatures({
+      ...request,
+      name: 'evil"\nSELECT 42 AS customer_id; --',
+    });
+    const header = job.sql.slice(0, job.sql.indexOf('\nWITH\n')).split('\n');
+    for (const line of header) expect(line).toMatch(/^--/);
+    expect(plain(await job.toRows())).toEqual(plain(await plainJob.toRows()));
+  });
 });
