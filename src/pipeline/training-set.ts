@@ -40,10 +40,9 @@ export async function retrieveMatrix(
   const featureColumns = job.columns.filter((c) => c.role === 'feature');
   const keyColumn = options.keyColumn ?? 'customer_id';
   const timestamps = new Float64Array(rowCount);
-  const rawTimestamps = columns['event_timestamp'] as unknown[] | undefined;
-  if (rawTimestamps) {
-    for (let i = 0; i < rowCount; i++) timestamps[i] = (rawTimestamps[i] as Date).getTime();
-  }
+  // The column retrieval joined on: `event_timestamp`, or the entity rows' only timestamp column.
+  const rawTimestamps = columns[job.timestampColumn] as unknown[];
+  for (let i = 0; i < rowCount; i++) timestamps[i] = (rawTimestamps[i] as Date).getTime();
   let label: Float64Array | undefined;
   if (options.labelColumn) {
     const column = columns[options.labelColumn];

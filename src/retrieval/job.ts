@@ -47,6 +47,11 @@ export class RetrievalJob {
     return this.#options.compiled.parameters;
   }
 
+  /** The entity column used as the event timestamp (`event_timestamp`, or the only timestamp column). */
+  get timestampColumn(): string {
+    return this.#options.compiled.timestampColumn;
+  }
+
   /** The output columns, in order, and where each comes from. */
   get columns(): readonly OutputColumn[] {
     return this.#options.compiled.columns;
