@@ -58,6 +58,8 @@ export class CsvBytes {
     if (this.position === 0) return;
     const chunk = Buffer.from(this.buffer.subarray(0, this.position));
     this.position = 0;
+    // A stream that has failed never drains: report its error instead of waiting.
+    if (this.out.errored) throw this.out.errored;
     if (!this.out.write(chunk)) await once(this.out, 'drain');
   }
 }

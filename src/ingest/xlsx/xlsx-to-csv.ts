@@ -1,6 +1,5 @@
-import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
-import { InputError } from '../../errors.js';
+import { open } from 'node:fs/promises';
+import { errorMessage, InputError } from '../../errors.js';
 import { FIELDS, mapColumns } from '../columns.js';
 import { CsvBytes, csvField } from './csv-bytes.js';
 import { excelSerialToTimestamp } from './excel-date.js';
@@ -40,8 +39,18 @@ export async function convertXlsxToCsv(
   try {
     const info = await readWorkbookInfo(zip, file);
     const total = zip.entries.get(info.sheetPath) ?? 0;
-    const out = createWriteStream(csvPath);
-    const closed = once(out, 'close');
+    const cannotWrite = (error: unknown) =>
+      new InputError(`Failed to ingest ${file}: cannot write ${csvPath}: ${errorMessage(error)}`, {
+        cause: error,
+      });
+    // Opened first so a path that cannot be written fails here: an erroring stream would
+    // otherwise leave the first flush waiting for a 'drain' that never comes.
+    const out = (
+      await open(csvPath, 'w').catch((error: unknown) => {
+        throw cannotWrite(error);
+      })
+    ).createWriteStream();
+    const closed = new Promise<void>((resolve) => out.once('close', () => resolve()));
     const csv = new CsvBytes(out);
     csv.bytes(Buffer.from(`source_row,${FIELDS.join(',')}\n`));
 
@@ -154,10 +163,13 @@ export async function convertXlsxToCsv(
         if (csv.size > FLUSH_BYTES) await csv.flush();
       });
       await csv.flush();
+    } catch (error) {
+      throw out.errored ? cannotWrite(out.errored) : error;
     } finally {
       out.end();
       await closed;
     }
+    if (out.errored) throw cannotWrite(out.errored);
     if (!header) {
       throw new InputError(`Failed to ingest ${file}: sheet '${info.sheetName}' is empty`);
     }
