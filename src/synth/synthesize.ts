@@ -23,7 +23,7 @@ export interface SynthesizeResult {
 }
 
 const SQL_DIR = new URL('../../sql/synth/', import.meta.url);
-/** Days of data and where they start (the real data's first day). */
+/** The first day of data (the real data's); the number of days is in the SQL (373). */
 const START = '2010-12-01 00:00:00';
 
 /**
