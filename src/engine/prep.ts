@@ -183,8 +183,7 @@ async function prepOn(
   const records: MaterializationRecord[] = tasks.map((task) => {
     const result = results.get(task.id);
     if (result) return record(task, result, false);
-    const entry = reusable.get(task.id)!;
-    return { ...record(task, entry, true), rows: entry.rows };
+    return record(task, reusable.get(task.id)!, true);
   });
   options.onProgress?.({ kind: 'writing' });
   const { outputs, stamps } = await writeOutputs(views, tasks, paths.featureData, {
