@@ -42,7 +42,18 @@ export async function retrieveMatrix(
   const timestamps = new Float64Array(rowCount);
   // The column retrieval joined on: `event_timestamp`, or the entity rows' only timestamp column.
   const rawTimestamps = columns[job.timestampColumn] as unknown[];
-  for (let i = 0; i < rowCount; i++) timestamps[i] = (rawTimestamps[i] as Date).getTime();
+  let missing = 0;
+  for (let i = 0; i < rowCount; i++) {
+    const value = rawTimestamps[i] as Date | null;
+    if (value === null) missing++;
+    else timestamps[i] = value.getTime();
+  }
+  if (missing > 0) {
+    // Such rows match no feature row and belong to no cutoff: neither split can take them.
+    throw new InputError(
+      `Failed to build the feature matrix: ${missing} entity row(s) have no ${job.timestampColumn}`,
+    );
+  }
   let label: Float64Array | undefined;
   if (options.labelColumn) {
     const column = columns[options.labelColumn];

@@ -26,4 +26,14 @@ describe('retrieveMatrix', () => {
     // The rfm fixture: customer 2 at 01-15 → 4 (the tie's smaller value); customer 1 → 21.
     expect([...matrix.features[0]!]).toEqual([4, 21]);
   });
+
+  it('refuses entity rows without a timestamp, naming the column', async () => {
+    await expect(
+      retrieveMatrix(
+        store,
+        { columns: { customer_id: [1, 2], cutoff: [new Date('2021-01-15T00:00:00Z'), null] } },
+        'rfm:recency_days',
+      ),
+    ).rejects.toThrow('Failed to build the feature matrix: 1 entity row(s) have no cutoff');
+  });
 });
