@@ -6,7 +6,8 @@ import XLSX from 'xlsx';
 export const SHARED_PARQUET = new URL('../../../shared/data/online_retail.parquet', import.meta.url)
   .pathname;
 
-const HEADER = [
+/** The Online Retail column names, in the UCI file's order. */
+export const UCI_HEADER = [
   'InvoiceNo',
   'StockCode',
   'Description',
@@ -42,7 +43,7 @@ export async function writeUciWorkbook(parquet: string, xlsx: string): Promise<v
   );
   const code = (v: unknown) =>
     v === null ? null : /^[0-9]+$/.test(String(v)) ? Number(v) : String(v);
-  const aoa: unknown[][] = [HEADER];
+  const aoa: unknown[][] = [UCI_HEADER];
   for (const [inv, stock, desc, qty, ms, price, cust, country] of rows) {
     aoa.push([
       code(inv),

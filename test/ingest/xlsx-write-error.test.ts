@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
 import { convertXlsxToCsv } from '../../src/ingest/xlsx/xlsx-to-csv.js';
-import { writeWorkbook } from './uci-files.js';
+import { UCI_HEADER, writeWorkbook } from './uci-files.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -15,17 +15,6 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const HEADER = [
-  'InvoiceNo',
-  'StockCode',
-  'Description',
-  'Quantity',
-  'InvoiceDate',
-  'UnitPrice',
-  'CustomerID',
-  'Country',
-];
-
 describe('convertXlsxToCsv', () => {
   it('rejects with an InputError when the CSV cannot be written', async () => {
     const row = (r: number, cells: string[]) =>
@@ -34,7 +23,7 @@ describe('convertXlsxToCsv', () => {
       {
         name: 'S',
         xml:
-          row(1, HEADER) +
+          row(1, UCI_HEADER) +
           row(2, ['536365', '85123A', 'X', '6', '2010-12-01 08:26:00', '2.55', '17850', 'UK']),
       },
     ]);
