@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { mapColumns } from '../../src/ingest/columns.js';
 import { excelSerialToTimestamp } from '../../src/ingest/xlsx/excel-date.js';
 import { decodeXmlText, stringItemText } from '../../src/ingest/xlsx/xml-text.js';
+import { UCI_HEADER } from './uci-files.js';
 
 describe('excelSerialToTimestamp', () => {
   it('reads the serials Excel shows for known dates, leap-year bug included', () => {
@@ -44,17 +45,7 @@ describe('xml text', () => {
 
 describe('mapColumns', () => {
   it('accepts Online Retail and Online Retail II headers', () => {
-    const v1 = [
-      'InvoiceNo',
-      'StockCode',
-      'Description',
-      'Quantity',
-      'InvoiceDate',
-      'UnitPrice',
-      'CustomerID',
-      'Country',
-    ];
-    expect(mapColumns(v1, 'a.csv')).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(mapColumns(UCI_HEADER, 'a.csv')).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     const v2 = [
       'Country',
       'Invoice',
