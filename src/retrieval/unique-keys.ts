@@ -57,30 +57,50 @@ export function duplicateProbe(
  * strictly increasing by (feature timestamp, keys) or by (keys, feature timestamp) — as
  * `prep` writes them, sorted by cutoff then customer. A strictly increasing sequence has no
  * two equal rows, so either count being 0 proves the source unique; otherwise the
- * {@link duplicateProbe} decides. One ordered pass (~0.6 s at 10M rows) instead of a hash
- * aggregate over every (keys, timestamp) (~1.4 s). Returns one row: `unsorted_by_time`,
- * `unsorted_by_keys`.
+ * {@link duplicateProbe} decides. Each row is compared with the one before it through
+ * `lag(…) OVER ()`, which DuckDB runs as a streaming window over the scan in file order (one
+ * sequence, no sort): ~0.3 s at 10M rows, against ~1.4 s for the hash aggregate. Returns
+ * one row: `unsorted_by_time`, `unsorted_by_keys`.
  */
 export function sortedProbe(
   view: ResolvedFeatureView,
   sourceColumns?: readonly ColumnInfo[],
 ): CompiledQuery {
   const { keys, tsExpr, notNull } = probeColumns(view, sourceColumns);
+  const current = [tsExpr, ...keys];
+  const previous = current.map((_, i) => `"__prev_${i}"`);
+  const at = (order: readonly number[]) =>
+    notAfter(
+      order.map((i) => `"__cur_${i}"`),
+      order.map((i) => previous[i]!),
+    );
+  const byTime = current.map((_, i) => i);
+  const byKeys = [...keys.map((_, i) => i + 1), 0];
   const sql = [
     'SELECT',
-    '  count(*) FILTER (WHERE by_time <= prev_by_time) AS unsorted_by_time,',
-    '  count(*) FILTER (WHERE by_keys <= prev_by_keys) AS unsorted_by_keys',
+    `  count(*) FILTER (WHERE ${at(byTime)}) AS unsorted_by_time,`,
+    `  count(*) FILTER (WHERE ${at(byKeys)}) AS unsorted_by_keys`,
     'FROM (',
-    '  SELECT by_time, lag(by_time) OVER w AS prev_by_time, by_keys, lag(by_keys) OVER w AS prev_by_keys',
+    `  SELECT *, ${current.map((_, i) => `lag("__cur_${i}") OVER () AS ${previous[i]}`).join(', ')}`,
     '  FROM (',
-    `    SELECT (${[tsExpr, ...keys].join(', ')}) AS by_time, (${[...keys, tsExpr].join(', ')}) AS by_keys, file_row_number`,
-    '    FROM read_parquet($path, file_row_number := true)',
+    `    SELECT ${current.map((c, i) => `${c} AS "__cur_${i}"`).join(', ')}`,
+    '    FROM read_parquet($path)',
     `    WHERE ${notNull}`,
     '  )',
-    '  WINDOW w AS (ORDER BY file_row_number)',
     ')',
   ].join('\n');
   return { sql, parameters: { path: view.source.path } };
+}
+
+/**
+ * `(a1, a2, …) <= (b1, b2, …)` compared column by column, left to right (no NULLs: the probe
+ * filters them out; on the first row the `lag` is NULL and so is the whole comparison).
+ */
+function notAfter(a: readonly string[], b: readonly string[]): string {
+  const [head, ...rest] = a;
+  const [other, ...others] = b;
+  if (rest.length === 0) return `${head} <= ${other}`;
+  return `(${head} < ${other} OR (${head} = ${other} AND ${notAfter(rest, others)}))`;
 }
 
 /**

@@ -97,4 +97,45 @@ describe('source uniqueness checks', () => {
     expect(sortedDecided).toBeGreaterThan(10);
     expect(sortedDecided).toBeLessThan(150);
   });
+
+  it('compare each row with the one before it across row groups: a tie at a row-group boundary counts', async () => {
+    // 200k rows in row groups of 2048, strictly increasing by (ts, a, b); then the same file
+    // with the first row of one row group made equal to the last row of the one before. A
+    // probe that compared rows only within a row group (or a parallel scan's chunk) would
+    // miss the tie and call the file unique.
+    const connection = await instance.connect();
+    try {
+      const write = async (path: string, tieAt: number) =>
+        connection.run(
+          `COPY (
+             SELECT (o % 5)::BIGINT AS a, 0::BIGINT AS b,
+                    TIMESTAMP '2021-01-01' + to_seconds(o) AS ts, o AS x
+             FROM (SELECT CASE WHEN i = ${tieAt} THEN i - 1 ELSE i END AS o FROM range(200000) t(i))
+           ) TO '${path}' (FORMAT parquet, ROW_GROUP_SIZE 2048)`,
+        );
+      const unique = join(dir, 'big-unique.parquet');
+      await write(unique, -1);
+      const groups = (
+        await connection.runAndReadAll(
+          `SELECT row_group_num_rows FROM parquet_metadata('${unique}') GROUP BY row_group_id, row_group_num_rows ORDER BY row_group_id`,
+        )
+      )
+        .getRows()
+        .map((r) => Number(r[0]));
+      expect(groups.length).toBeGreaterThan(50);
+      const boundary = groups.slice(0, 40).reduce((a, b) => a + b, 0);
+      const tied = join(dir, 'big-tied.parquet');
+      await write(tied, boundary);
+      const counts = async (path: string) => {
+        const probe = sortedProbe(view(path));
+        return (await connection.runAndReadAll(probe.sql, probe.parameters)).getRows()[0]!.map(Number);
+      };
+      expect((await counts(unique))[0]).toBe(0);
+      expect((await counts(tied))[0]).toBe(1);
+      const verdict = await new UniqueKeyChecks().uniqueViews(connection, [view(tied)], {});
+      expect(verdict.has('v')).toBe(false);
+    } finally {
+      connection.closeSync();
+    }
+  });
 });
