@@ -3,6 +3,7 @@ import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type DuckDBInstance, listValue } from '@duckdb/node-api';
 import { createInstance } from '../duckdb/connection.js';
+import { PARQUET_FORMAT } from '../duckdb/parquet.js';
 import { tempPathFor } from '../util/atomic-file.js';
 import type { OutputStamp } from './manifest.js';
 import type { PrepOutput } from './prep.js';
@@ -59,7 +60,7 @@ export async function writeOutputs(
           const p = plans[i]!;
           const result = await connection.runAndReadAll(
             `COPY (SELECT * FROM read_parquet($partitions) ORDER BY event_timestamp, customer_id)
-             TO $target (FORMAT parquet)`,
+             TO $target (${PARQUET_FORMAT})`,
             { partitions: listValue(p.partitions), target: p.temp },
           );
           outputs[i]!.rows = Number(result.getRows()[0]?.[0] ?? 0);

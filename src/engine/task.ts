@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { rename, rm } from 'node:fs/promises';
 import { type DuckDBConnection, DuckDBTimestampValue, TIMESTAMP, VARCHAR } from '@duckdb/node-api';
+import { PARQUET_FORMAT } from '../duckdb/parquet.js';
 import { DuckfeatError, errorMessage, TaskError } from '../errors.js';
 import { tempPathFor } from '../util/atomic-file.js';
 import { bindSqlFile, parseSqlFile, type SqlParamValue, selectText } from './sql-file.js';
@@ -79,7 +80,7 @@ export async function executeTask(task: Task, connection: DuckDBConnection): Pro
          * EXCLUDE (customer_id, event_timestamp)
   FROM (
 ${selectText(file)}  )
-) TO $duckfeat_partition (FORMAT parquet)`;
+) TO $duckfeat_partition (${PARQUET_FORMAT})`;
     const result = await connection.runAndReadAll(
       sql,
       {

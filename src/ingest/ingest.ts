@@ -4,6 +4,7 @@ import { extname, join, resolve } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { ProjectPaths } from '../config/paths.js';
 import { withConnection } from '../duckdb/connection.js';
+import { PARQUET_FORMAT } from '../duckdb/parquet.js';
 import { errorMessage, InputError } from '../errors.js';
 import { writeAtomically, writeFileAtomically } from '../util/atomic-file.js';
 import { fingerprintFile, hashParts } from './fingerprint.js';
@@ -145,7 +146,7 @@ async function cleanInto(target: string, job: CleanJob): Promise<CacheEntry> {
       job.onProgress?.({ phase: 'clean' });
       await runSql(
         connection,
-        `COPY (${ctes} ${cleanSql}) TO $target (FORMAT parquet, ROW_GROUP_SIZE ${ROW_GROUP_SIZE})`,
+        `COPY (${ctes} ${cleanSql}) TO $target (${PARQUET_FORMAT}, ROW_GROUP_SIZE ${ROW_GROUP_SIZE})`,
         { input: source, target },
         job.input,
       );

@@ -1,5 +1,6 @@
 import type { ProjectPaths } from '../config/paths.js';
 import { createInstance, withConnection } from '../duckdb/connection.js';
+import { PARQUET_FORMAT } from '../duckdb/parquet.js';
 import { TrainingError } from '../errors.js';
 import { FeatureStore } from '../retrieval/feature-store.js';
 import { loadModel } from '../training/model-file.js';
@@ -138,7 +139,7 @@ async function writePredictions(
         }
         await writeAtomically(path, async (temp) => {
           await connection.run(
-            'COPY (SELECT * FROM predictions ORDER BY purchase_probability DESC, customer_id) TO $out (FORMAT parquet)',
+            `COPY (SELECT * FROM predictions ORDER BY purchase_probability DESC, customer_id) TO $out (${PARQUET_FORMAT})`,
             { out: temp },
           );
         });

@@ -1,4 +1,5 @@
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { PARQUET_FORMAT } from '../duckdb/parquet.js';
 import { errorMessage, RetrievalError } from '../errors.js';
 import { writeAtomically } from '../util/atomic-file.js';
 import { type RetrievalColumns, readColumns } from './columns.js';
@@ -63,7 +64,7 @@ export class RetrievalJob {
     return this.#run(compiled, async (connection) =>
       writeAtomically(path, async (temp) => {
         const result = await connection.run(
-          `COPY (\n${compiled.sql}) TO $duckfeat_out_path (FORMAT parquet)`,
+          `COPY (\n${compiled.sql}) TO $duckfeat_out_path (${PARQUET_FORMAT})`,
           { ...compiled.parameters, duckfeat_out_path: temp },
         );
         return result.rowsChanged;

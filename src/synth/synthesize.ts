@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { ProjectPaths } from '../config/paths.js';
 import { withConnection } from '../duckdb/connection.js';
+import { PARQUET_FORMAT } from '../duckdb/parquet.js';
 import { errorMessage, InputError } from '../errors.js';
 import { writeAtomically } from '../util/atomic-file.js';
 
@@ -56,7 +57,7 @@ export async function synthesize(options: SynthesizeOptions): Promise<Synthesize
         await connection.run(macros!);
         try {
           await connection.run(
-            `COPY (${select}) TO $target (FORMAT parquet, ROW_GROUP_SIZE 100000)`,
+            `COPY (${select}) TO $target (${PARQUET_FORMAT}, ROW_GROUP_SIZE 100000)`,
             {
               seed: String(seed),
               customers: String(customers),
