@@ -155,12 +155,7 @@ export class FeatureStore {
     sourceColumns: Readonly<Record<string, readonly ColumnInfo[]>>,
   ): Promise<Set<string>> {
     if (!this.#uniqueKeys) return new Set();
-    const connection = await this.#instance.connect();
-    try {
-      return await this.#uniqueKeys.uniqueViews(connection, views, sourceColumns);
-    } finally {
-      connection.closeSync();
-    }
+    return this.#uniqueKeys.uniqueViews(this.#instance, views, sourceColumns);
   }
 
   async #compileBoth(request: HistoricalFeaturesRequest): Promise<{

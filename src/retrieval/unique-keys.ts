@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
-import type { DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { ResolvedFeatureView } from '../definitions/types.js';
 import { quoteIdentifier as q } from '../sql/identifiers.js';
 import { writeFileAtomically } from '../util/atomic-file.js';
@@ -114,7 +114,7 @@ function notAfter(a: readonly string[], b: readonly string[]): string {
  *
  * @example
  * const checks = new UniqueKeyChecks('target/retrieval-checks.json');
- * const unique = await checks.uniqueViews(connection, views, sourceColumns); // Set of names
+ * const unique = await checks.uniqueViews(instance, views, sourceColumns); // Set of names
  */
 export class UniqueKeyChecks {
   readonly #file: string | undefined;
@@ -124,35 +124,42 @@ export class UniqueKeyChecks {
     this.#file = file;
   }
 
-  /** The names of the views whose source is unique on (keys, feature timestamp). */
+  /**
+   * The names of the views whose source is unique on (keys, feature timestamp). The sources
+   * not known yet are probed at the same time, each on its own connection of `instance` (a
+   * probe is a single-threaded scan, so two of them use both cores).
+   */
   async uniqueViews(
-    connection: DuckDBConnection,
+    instance: DuckDBInstance,
     views: readonly ResolvedFeatureView[],
     sourceColumns: Readonly<Record<string, readonly ColumnInfo[]>>,
   ): Promise<Set<string>> {
     const facts = this.#load();
-    const unique = new Set<string>();
-    let changed = false;
-    for (const view of views) {
-      const identity = await fileIdentity(view.source.path);
-      if (identity === undefined) continue;
-      const key = JSON.stringify([
-        identity,
-        view.source.format,
-        view.joinKeys,
-        view.source.timestampField,
-        view.source.fieldMapping ?? {},
-      ]);
-      let isUnique = facts[key];
-      if (isUnique === undefined) {
-        isUnique = await probeUnique(connection, view, sourceColumns[view.name]);
-        facts[key] = isUnique;
-        changed = true;
-      }
-      if (isUnique) unique.add(view.name);
-    }
-    if (changed && this.#file) await this.#save(facts);
-    return unique;
+    const verdicts = await Promise.all(
+      views.map(async (view) => {
+        const identity = await fileIdentity(view.source.path);
+        if (identity === undefined) return { view, isUnique: false, probed: false };
+        const key = JSON.stringify([
+          identity,
+          view.source.format,
+          view.joinKeys,
+          view.source.timestampField,
+          view.source.fieldMapping ?? {},
+        ]);
+        const known = facts[key];
+        if (known !== undefined) return { view, isUnique: known, probed: false };
+        const connection = await instance.connect();
+        try {
+          const isUnique = await probeUnique(connection, view, sourceColumns[view.name]);
+          facts[key] = isUnique;
+          return { view, isUnique, probed: true };
+        } finally {
+          connection.closeSync();
+        }
+      }),
+    );
+    if (this.#file && verdicts.some((v) => v.probed)) await this.#save(facts);
+    return new Set(verdicts.filter((v) => v.isUnique).map((v) => v.view.name));
   }
 
   #load(): Record<string, boolean> {

@@ -84,7 +84,7 @@ describe('source uniqueness checks', () => {
               .getRows()[0]!
               .map(Number);
             if (counts.includes(0)) sortedDecided++;
-            const unique = await new UniqueKeyChecks().uniqueViews(connection, [view(path)], {});
+            const unique = await new UniqueKeyChecks().uniqueViews(instance, [view(path)], {});
             expect(unique.has('v')).toBe(bruteForceUnique(rows));
           } finally {
             connection.closeSync();
@@ -128,11 +128,13 @@ describe('source uniqueness checks', () => {
       await write(tied, boundary);
       const counts = async (path: string) => {
         const probe = sortedProbe(view(path));
-        return (await connection.runAndReadAll(probe.sql, probe.parameters)).getRows()[0]!.map(Number);
+        return (await connection.runAndReadAll(probe.sql, probe.parameters))
+          .getRows()[0]!
+          .map(Number);
       };
       expect((await counts(unique))[0]).toBe(0);
       expect((await counts(tied))[0]).toBe(1);
-      const verdict = await new UniqueKeyChecks().uniqueViews(connection, [view(tied)], {});
+      const verdict = await new UniqueKeyChecks().uniqueViews(instance, [view(tied)], {});
       expect(verdict.has('v')).toBe(false);
     } finally {
       connection.closeSync();

@@ -51,13 +51,8 @@ function dedups(sql: string, view: string): boolean {
 describe('unique (keys, feature timestamp) sources', () => {
   it('the probe finds the ties of rfm (a NULL key ignored) and none in behavior and sales', async () => {
     const checks = new UniqueKeyChecks();
-    const connection = await instance.connect();
-    try {
-      const unique = await checks.uniqueViews(connection, fixture.views, {});
-      expect([...unique].sort()).toEqual(['behavior', 'sales']);
-    } finally {
-      connection.closeSync();
-    }
+    const unique = await checks.uniqueViews(instance, fixture.views, {});
+    expect([...unique].sort()).toEqual(['behavior', 'sales']);
     const sales = fixture.views.find((v) => v.name === 'sales')!;
     expect(duplicateProbe(sales, [{ name: 'ts', type: 'TIMESTAMP WITH TIME ZONE' }]).sql).toBe(
       [
