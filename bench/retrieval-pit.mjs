@@ -78,12 +78,17 @@ for (const n of sizes) {
   for (let r = 0; r < runs; r++) {
     const loadBefore = load();
     // cold: the uniqueness verdicts are computed (a pass over each source); warm: reused.
-    const cold = duckfeat(dir, 'parquet', 'cold');
-    const warm = duckfeat(dir, 'parquet');
-    const pandas = run(python, [
-      new URL('./retrieval-pit-pandas.py', import.meta.url).pathname,
-      dir,
-    ]);
+    // Every other round runs in reverse order, so that neither side always runs first.
+    const sides = {
+      cold: () => duckfeat(dir, 'parquet', 'cold'),
+      warm: () => duckfeat(dir, 'parquet'),
+      pandas: () =>
+        run(python, [new URL('./retrieval-pit-pandas.py', import.meta.url).pathname, dir]),
+    };
+    const order = r % 2 === 0 ? ['cold', 'warm', 'pandas'] : ['pandas', 'warm', 'cold'];
+    const results = {};
+    for (const side of order) results[side] = sides[side]();
+    const { cold, warm, pandas } = results;
     const round = { n, round: r + 1, cold, warm, pandas, load: [loadBefore, load()] };
     rounds.push(round);
     console.log(JSON.stringify(round));
