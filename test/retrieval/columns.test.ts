@@ -3,7 +3,7 @@ import { createInstance } from '../../src/duckdb/connection.js';
 import { readColumns } from '../../src/retrieval/columns.js';
 
 // The fast column reader against node-api's own value-by-value conversion of the same
-// result: several chunks (array growth), NULLs in every type, timestamps before 1970 with
+// result: several chunks, NULLs in every type, timestamps before 1970 with
 // sub-millisecond parts (truncation toward zero), strings through the generic path.
 let instance: Awaited<ReturnType<typeof createInstance>>;
 beforeAll(async () => {
@@ -23,23 +23,26 @@ const SQL = `
   ORDER BY i`;
 
 describe('readColumns', () => {
-  for (const expectedRows of [undefined, 5000, 10]) {
-    it(`equals node-api's JS conversion (expectedRows ${expectedRows})`, async () => {
+  for (const rows of [5000, 2048, 1, 0]) {
+    it(`equals node-api's JS conversion (${rows} rows)`, async () => {
       const connection = await instance.connect();
       try {
-        const got = await readColumns(connection, SQL, {}, expectedRows);
-        const reader = await connection.runAndReadAll(SQL);
+        const sql = `SELECT * FROM (${SQL}) LIMIT ${rows}`;
+        const got = await readColumns(connection, sql, {});
+        const reader = await connection.runAndReadAll(sql);
         const want = reader.getColumnsObjectJS();
-        expect(got.rowCount).toBe(5000);
+        expect(got.rowCount).toBe(rows);
         expect(got.names).toEqual(['i', 'd', 'b', 't', 's']);
         const d = got.columns['d'];
         expect(d).toBeInstanceOf(Float64Array);
-        expect(d).toHaveLength(5000);
+        expect(d).toHaveLength(rows);
         expect([...(d as Float64Array)].map((x) => (Number.isNaN(x) ? null : x))).toEqual(
           want['d'],
         );
         for (const name of ['i', 'b', 't', 's']) expect(got.columns[name]).toEqual(want[name]);
-        expect((got.columns['b'] as unknown[]).filter((x) => x === null)).toHaveLength(455);
+        if (rows === 5000) {
+          expect((got.columns['b'] as unknown[]).filter((x) => x === null)).toHaveLength(455);
+        }
       } finally {
         connection.closeSync();
       }
