@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -42,6 +42,47 @@ describe('acquireFileLock', () => {
     writeFileSync(join(path, 'pid'), dead.stdout.toString());
     const lock = await acquireFileLock(path, { timeoutMs: 2000 });
     await lock.release();
+  });
+
+  it("lets only one of several waiters take over a dead owner's lock", async () => {
+    // All of them find the same dead pid at once: the first to take over must not have its
+    // fresh lock removed by another one that read the dead pid before.
+    const dead = Number(
+      spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout,
+    );
+    for (let round = 0; round < 20; round++) {
+      const path = lockPath();
+      mkdirSync(path);
+      writeFileSync(join(path, 'pid'), String(dead));
+      let inside = 0;
+      let most = 0;
+      const holder = async () => {
+        const lock = await acquireFileLock(path, { timeoutMs: 10_000 });
+        inside++;
+        most = Math.max(most, inside);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        inside--;
+        await lock.release();
+      };
+      await Promise.all(Array.from({ length: 4 }, holder));
+      expect(most).toBe(1);
+    }
+  });
+
+  it('takes over a lock left without a pid, and clears a takeover left by a dead process', async () => {
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
+    const path = lockPath();
+    mkdirSync(path); // its creator died before writing its pid…
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(path, old, old); // …a minute ago
+    mkdirSync(`${path}.takeover`); // and so did a process taking it over
+    writeFileSync(join(`${path}.takeover`, 'pid'), dead.stdout.toString());
+    const lock = await acquireFileLock(path, { timeoutMs: 2000 });
+    await lock.release();
+    // A lock without a pid that is only just made is someone's, about to write it: wait.
+    mkdirSync(path);
+    const error = await acquireFileLock(path, { timeoutMs: 200 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RegistryError);
   });
 
   it('names the process holding it when it gives up', async () => {
