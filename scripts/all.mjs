@@ -3,7 +3,15 @@
 // Usage: npx zx scripts/all.mjs [--input PATH] [--force]
 // Registry: DUCKFEAT_REGISTRY_URL when set, else the embedded one under feature_store/.registry/.
 import { argv, chalk, fs, path } from 'zx';
-import { duckfeat, duckfeatJson, ensureInput, root, step } from './lib.mjs';
+import {
+  closeRegistry,
+  duckfeat,
+  duckfeatJson,
+  ensureInput,
+  keepRegistryOpen,
+  root,
+  step,
+} from './lib.mjs';
 
 const started = performance.now();
 const registry = process.env.DUCKFEAT_REGISTRY_URL
@@ -14,11 +22,18 @@ console.log(chalk.dim(`registry: ${registry}`));
 const input = await ensureInput(argv);
 const force = argv.force ? ['--force'] : [];
 
-await step('ingest', () => duckfeat(['ingest', '--input', input, ...force]));
-await step('prep', () => duckfeat(['prep', '--input', input, ...force]));
-await step('apply', () => duckfeat(['apply']));
-await step('train', () => duckfeat(['train']));
-const predictions = await step('predict', () => duckfeatJson(['predict', '--json']));
+// The embedded registry is opened once for the steps that use it (prep, apply, train, predict).
+await keepRegistryOpen();
+let predictions;
+try {
+  await step('ingest', () => duckfeat(['ingest', '--input', input, ...force]));
+  await step('prep', () => duckfeat(['prep', '--input', input, ...force]));
+  await step('apply', () => duckfeat(['apply']));
+  await step('train', () => duckfeat(['train']));
+  predictions = await step('predict', () => duckfeatJson(['predict', '--json']));
+} finally {
+  await closeRegistry();
+}
 console.log(
   `  scored ${predictions.customers} customers at cutoff ${predictions.cutoff}: ` +
     `${predictions.predictedPurchasers} predicted purchasers`,

@@ -1,5 +1,5 @@
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
@@ -137,6 +137,65 @@ export function connectionError(url: string, error: unknown): RegistryError {
   );
 }
 
+/** An open embedded registry and the lock that keeps other processes out of it. */
+interface EmbeddedHandle {
+  readonly pglite: PGlite;
+  readonly lock: FileLock;
+}
+
+/** Embedded registries kept open by {@link keepEmbeddedRegistriesOpen}, by resolved folder. */
+let kept: Map<string, Promise<EmbeddedHandle>> | undefined;
+
+/**
+ * From now on, keep each embedded registry open once it is opened, its lock held, instead of
+ * closing it at every `close()`, until the returned function is called (it closes them all).
+ * For a process that runs several commands in a row (`scripts/all.mjs`), which would
+ * otherwise open PGlite again at every step (0.3–1 s each); other processes wait for the
+ * registry until then.
+ *
+ * @example
+ * const closeRegistries = keepEmbeddedRegistriesOpen();
+ * try { await main(['node', 'duckfeat', 'apply']); await main(['node', 'duckfeat', 'train']); }
+ * finally { await closeRegistries(); }
+ */
+export function keepEmbeddedRegistriesOpen(): () => Promise<void> {
+  const mine = new Map<string, Promise<EmbeddedHandle>>();
+  kept = mine;
+  return async () => {
+    if (kept === mine) kept = undefined;
+    const handles = await Promise.allSettled(mine.values());
+    mine.clear();
+    for (const handle of handles) {
+      if (handle.status === 'fulfilled') await closeEmbedded(handle.value);
+    }
+  };
+}
+
+async function openEmbedded(dataDir: string): Promise<EmbeddedHandle> {
+  await mkdir(dataDir, { recursive: true });
+  // PGlite is single-process: a second CLI process waits here until the first closes.
+  const lock: FileLock = await acquireFileLock(join(dataDir, 'open.lock'), {
+    what: `the embedded registry ${dataDir}`,
+  });
+  try {
+    return { pglite: await openPGlite(join(dataDir, 'pgdata')), lock };
+  } catch (error) {
+    await lock.release();
+    throw new RegistryError(
+      `Failed to open the embedded registry at ${dataDir}: ${errorMessage(error)}`,
+      { cause: error },
+    );
+  }
+}
+
+async function closeEmbedded({ pglite, lock }: EmbeddedHandle): Promise<void> {
+  try {
+    await pglite.close();
+  } finally {
+    await lock.release();
+  }
+}
+
 async function connectPGlite(options: ConnectOptions): Promise<RegistryConnection> {
   if (options.pglite) {
     const db = new Kysely<RegistryDatabase>({
@@ -150,32 +209,36 @@ async function connectPGlite(options: ConnectOptions): Promise<RegistryConnectio
     };
   }
   if (!options.dataDir) throw new RegistryError('Failed to open the registry: no location given');
-  await mkdir(options.dataDir, { recursive: true });
-  // PGlite is single-process: a second CLI process waits here until the first closes.
-  const lock: FileLock = await acquireFileLock(join(options.dataDir, 'open.lock'), {
-    what: `the embedded registry ${options.dataDir}`,
-  });
-  let pglite: PGlite;
-  try {
-    pglite = await openPGlite(join(options.dataDir, 'pgdata'));
-  } catch (error) {
-    await lock.release();
-    throw new RegistryError(
-      `Failed to open the embedded registry at ${options.dataDir}: ${errorMessage(error)}`,
-      { cause: error },
-    );
+  const dataDir = options.dataDir;
+  let handle: EmbeddedHandle;
+  let keptOpen = false;
+  const pool = kept;
+  if (pool) {
+    const key = resolve(dataDir);
+    let opening = pool.get(key);
+    if (!opening) {
+      opening = openEmbedded(dataDir);
+      pool.set(key, opening);
+      // A failed open is not kept: the next command tries again (and reports its own error).
+      opening.catch(() => pool.get(key) === opening && pool.delete(key));
+    }
+    handle = await opening;
+    keptOpen = true;
+  } else {
+    handle = await openEmbedded(dataDir);
   }
-  const db = new Kysely<RegistryDatabase>({ dialect: new PGliteDialect(pglite, options.schema) });
+  const db = new Kysely<RegistryDatabase>({
+    dialect: new PGliteDialect(handle.pglite, options.schema),
+  });
   return {
     db,
-    location: `embedded PGlite at ${options.dataDir}`,
+    location: `embedded PGlite at ${dataDir}`,
     backend: 'pglite',
     close: async () => {
       try {
         await db.destroy();
-        await pglite.close();
       } finally {
-        await lock.release();
+        if (!keptOpen) await closeEmbedded(handle);
       }
     },
   };
