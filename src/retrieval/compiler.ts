@@ -133,16 +133,19 @@ export function compileRetrieval(input: CompileInput): CompiledRetrieval {
     entityCte,
     ...viewParts.map((p, i) => (i < viewParts.length - 1 ? `${p.cte},` : p.cte)),
     '-- Each entity row joined, per view, to the newest feature row at or before its timestamp',
-    '-- (same keys; NULL keys match nothing); a match older than the TTL counts as none.',
+    '-- (same keys; NULL keys match nothing); a match older than the TTL counts as none. A NULL',
+    '-- timestamp joins as -infinity, so that it matches nothing (in an ASOF join condition',
+    '-- DuckDB would match a NULL to the newest feature row).',
     'SELECT',
     selectList(columns, viewParts, ts.name, options, doubles).join(',\n'),
     'FROM entities AS e',
   ];
+  const entityTs = `coalesce(e.${q(ts.name)}, '-infinity'::TIMESTAMP)`;
   for (const part of viewParts) {
     const keys = part.selected.view.joinKeys.map((k) => `e.${q(k)} = ${part.alias}.${q(k)}`);
     lines.push(
       `ASOF LEFT JOIN ${q(`fv_${part.selected.view.name}`)} AS ${part.alias}`,
-      `  ON ${[...keys, `e."__entity_ts" >= ${part.alias}."__feature_ts"`].join(' AND ')}`,
+      `  ON ${[...keys, `${entityTs} >= ${part.alias}."__feature_ts"`].join(' AND ')}`,
     );
   }
   lines.push(`ORDER BY e.${q(ROW_COLUMN)}`, '');
@@ -156,12 +159,10 @@ function entitiesCte(
 ): string {
   const convert = timestampExpression(q(ts.name), ts.type);
   const replace = convert === q(ts.name) ? '' : ` REPLACE (${convert} AS ${q(ts.name)})`;
-  const joinTs = `coalesce(${convert}, '-infinity'::TIMESTAMP) AS "__entity_ts"`;
   const row = q(ROW_COLUMN);
   let comment =
-    '-- The entity rows, numbered in input order (the number orders the output); a NULL\n' +
-    '-- timestamp joins as -infinity so that it matches nothing (a NULL in an ASOF join\n' +
-    '-- condition would be matched to the newest feature row).';
+    '-- The entity rows, numbered in input order (the number orders the output), timestamps\n' +
+    '-- as UTC TIMESTAMP.';
   let star = `*${replace}`;
   let extra: string[];
   let from: string;
@@ -170,26 +171,26 @@ function entitiesCte(
       parameters['entity_path'] = relation.path;
       if (/[*?[]/.test(relation.path)) {
         star = `* EXCLUDE (filename, file_row_number)${replace}`;
-        extra = [joinTs, `row_number() OVER (ORDER BY filename, file_row_number) AS ${row}`];
+        extra = [`row_number() OVER (ORDER BY filename, file_row_number) AS ${row}`];
         from = 'read_parquet($entity_path, filename := true, file_row_number := true)';
       } else {
         star = `* EXCLUDE (file_row_number)${replace}`;
-        extra = [joinTs, `file_row_number + 1 AS ${row}`];
+        extra = [`file_row_number + 1 AS ${row}`];
         from = 'read_parquet($entity_path, file_row_number := true)';
       }
       break;
     case 'csv':
       parameters['entity_path'] = relation.path;
-      extra = [joinTs, `row_number() OVER () AS ${row}`];
+      extra = [`row_number() OVER () AS ${row}`];
       from = 'read_csv($entity_path)';
       break;
     case 'sql':
-      extra = [joinTs, `row_number() OVER () AS ${row}`];
+      extra = [`row_number() OVER () AS ${row}`];
       from = `(\n${indent(relation.sql, 4)}\n  )`;
       break;
     case 'memory':
       comment = `${comment}\n-- They were given in memory (${relation.rowCount} rows): the job loads them into a temporary table.`;
-      extra = [joinTs];
+      extra = [];
       from = q(MEMORY_TABLE);
       break;
   }
@@ -319,7 +320,7 @@ function selectList(
     .filter((c) => c.role === 'entity' && doubles.has(c.name))
     .map((c) => `CAST(e.${q(c.name)} AS DOUBLE) AS ${q(c.name)}`);
   list.push(
-    `  e.* EXCLUDE (${q(ROW_COLUMN)}, "__entity_ts")${recast.length > 0 ? ` REPLACE (${recast.join(', ')})` : ''}`,
+    `  e.* EXCLUDE (${q(ROW_COLUMN)})${recast.length > 0 ? ` REPLACE (${recast.join(', ')})` : ''}`,
   );
   for (const part of parts) {
     const within = part.ttlParam

@@ -2,13 +2,11 @@
 --   sales: units
 -- entity timestamp "seen_at"; one output row per entity row, in input order
 WITH
--- The entity rows, numbered in input order (the number orders the output); a NULL
--- timestamp joins as -infinity so that it matches nothing (a NULL in an ASOF join
--- condition would be matched to the newest feature row).
+-- The entity rows, numbered in input order (the number orders the output), timestamps
+-- as UTC TIMESTAMP.
 entities AS (
   SELECT
     * REPLACE (timezone('UTC', "seen_at") AS "seen_at"),
-    coalesce(timezone('UTC', "seen_at"), '-infinity'::TIMESTAMP) AS "__entity_ts",
     row_number() OVER () AS "__duckfeat_row"
   FROM (
     SELECT * FROM (VALUES
@@ -31,11 +29,13 @@ entities AS (
     AND "ts" IS NOT NULL
 )
 -- Each entity row joined, per view, to the newest feature row at or before its timestamp
--- (same keys; NULL keys match nothing); a match older than the TTL counts as none.
+-- (same keys; NULL keys match nothing); a match older than the TTL counts as none. A NULL
+-- timestamp joins as -infinity, so that it matches nothing (in an ASOF join condition
+-- DuckDB would match a NULL to the newest feature row).
 SELECT
-  e.* EXCLUDE ("__duckfeat_row", "__entity_ts"),
+  e.* EXCLUDE ("__duckfeat_row"),
   v1."units" AS "units"
 FROM entities AS e
 ASOF LEFT JOIN "fv_sales" AS v1
-  ON e."store_id" = v1."store_id" AND e."product" = v1."product" AND e."__entity_ts" >= v1."__feature_ts"
+  ON e."store_id" = v1."store_id" AND e."product" = v1."product" AND coalesce(e."seen_at", '-infinity'::TIMESTAMP) >= v1."__feature_ts"
 ORDER BY e."__duckfeat_row"

@@ -2,14 +2,12 @@
 --   rfm: monetary
 -- entity timestamp "event_timestamp"; one output row per entity row, in input order
 WITH
--- The entity rows, numbered in input order (the number orders the output); a NULL
--- timestamp joins as -infinity so that it matches nothing (a NULL in an ASOF join
--- condition would be matched to the newest feature row).
+-- The entity rows, numbered in input order (the number orders the output), timestamps
+-- as UTC TIMESTAMP.
 -- They were given in memory (3 rows): the job loads them into a temporary table.
 entities AS (
   SELECT
-    *,
-    coalesce("event_timestamp", '-infinity'::TIMESTAMP) AS "__entity_ts"
+    *
   FROM "duckfeat_entity_rows"
 ),
 -- rfm: one row per ("customer_id", feature timestamp);
@@ -25,11 +23,13 @@ entities AS (
   ) = 1
 )
 -- Each entity row joined, per view, to the newest feature row at or before its timestamp
--- (same keys; NULL keys match nothing); a match older than the TTL counts as none.
+-- (same keys; NULL keys match nothing); a match older than the TTL counts as none. A NULL
+-- timestamp joins as -infinity, so that it matches nothing (in an ASOF join condition
+-- DuckDB would match a NULL to the newest feature row).
 SELECT
-  e.* EXCLUDE ("__duckfeat_row", "__entity_ts"),
+  e.* EXCLUDE ("__duckfeat_row"),
   v1."monetary" AS "monetary"
 FROM entities AS e
 ASOF LEFT JOIN "fv_rfm" AS v1
-  ON e."customer_id" = v1."customer_id" AND e."__entity_ts" >= v1."__feature_ts"
+  ON e."customer_id" = v1."customer_id" AND coalesce(e."event_timestamp", '-infinity'::TIMESTAMP) >= v1."__feature_ts"
 ORDER BY e."__duckfeat_row"

@@ -3,13 +3,11 @@
 --   behavior: return_rate
 -- entity timestamp "event_timestamp"; one output row per entity row, in input order
 WITH
--- The entity rows, numbered in input order (the number orders the output); a NULL
--- timestamp joins as -infinity so that it matches nothing (a NULL in an ASOF join
--- condition would be matched to the newest feature row).
+-- The entity rows, numbered in input order (the number orders the output), timestamps
+-- as UTC TIMESTAMP.
 entities AS (
   SELECT
     * EXCLUDE (file_row_number),
-    coalesce("event_timestamp", '-infinity'::TIMESTAMP) AS "__entity_ts",
     file_row_number + 1 AS "__duckfeat_row"
   FROM read_parquet($entity_path, file_row_number := true)
 ),
@@ -34,15 +32,17 @@ entities AS (
     AND "event_timestamp" IS NOT NULL
 )
 -- Each entity row joined, per view, to the newest feature row at or before its timestamp
--- (same keys; NULL keys match nothing); a match older than the TTL counts as none.
+-- (same keys; NULL keys match nothing); a match older than the TTL counts as none. A NULL
+-- timestamp joins as -infinity, so that it matches nothing (in an ASOF join condition
+-- DuckDB would match a NULL to the newest feature row).
 SELECT
-  e.* EXCLUDE ("__duckfeat_row", "__entity_ts"),
+  e.* EXCLUDE ("__duckfeat_row"),
   v1."recency_days" AS "recency_days",
   v1."monetary" AS "monetary",
   CASE WHEN v2."__feature_ts" >= e."event_timestamp" - to_seconds($behavior_ttl_seconds) THEN v2."return_rate" END AS "return_rate"
 FROM entities AS e
 ASOF LEFT JOIN "fv_rfm" AS v1
-  ON e."customer_id" = v1."customer_id" AND e."__entity_ts" >= v1."__feature_ts"
+  ON e."customer_id" = v1."customer_id" AND coalesce(e."event_timestamp", '-infinity'::TIMESTAMP) >= v1."__feature_ts"
 ASOF LEFT JOIN "fv_behavior" AS v2
-  ON e."customer_id" = v2."customer_id" AND e."__entity_ts" >= v2."__feature_ts"
+  ON e."customer_id" = v2."customer_id" AND coalesce(e."event_timestamp", '-infinity'::TIMESTAMP) >= v2."__feature_ts"
 ORDER BY e."__duckfeat_row"
