@@ -5,7 +5,7 @@
 // already computed 1M × 10 DOUBLE table. CPU = user + system of the whole process.
 import { rmSync } from 'node:fs';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { readColumns } from '../dist/retrieval/columns.js';
+import { readColumns } from '../dist/duckdb/read-columns.js';
 import { FeatureStore } from '../dist/retrieval/feature-store.js';
 
 const dir = process.argv[2];

@@ -23,7 +23,6 @@ export {
   loadSqlFile,
   parseSqlFile,
   runSqlFile,
-  type SqlColumn,
   type SqlFile,
   type SqlParameter,
   type SqlParamValue,

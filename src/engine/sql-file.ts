@@ -14,6 +14,7 @@ import {
   TIMESTAMP,
   VARCHAR,
 } from '@duckdb/node-api';
+import type { ColumnInfo } from '../duckdb/column-types.js';
 import { withConnection } from '../duckdb/connection.js';
 import { errorMessage, SqlFileError } from '../errors.js';
 import { parseTimestamp } from './timestamps.js';
@@ -45,13 +46,7 @@ export interface SqlFile {
   /** sha256 of the file text, hex. */
   sha256: string;
   /** Output columns, when described with {@link describeSqlFile}. */
-  columns?: SqlColumn[];
-}
-
-export interface SqlColumn {
-  name: string;
-  /** DuckDB type name, e.g. `BIGINT`, `TIMESTAMP`. */
-  type: string;
+  columns?: ColumnInfo[];
 }
 
 const PARAMETER_TYPES = {
@@ -330,7 +325,7 @@ export async function describeSqlFile(
   file: SqlFile,
   params: Record<string, SqlParamValue>,
   connection: DuckDBConnection,
-): Promise<SqlColumn[]> {
+): Promise<ColumnInfo[]> {
   const { values, types } = bindSqlFile(file, params);
   try {
     const result = await connection.runAndReadAll(

@@ -2,23 +2,12 @@ import { existsSync } from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { projectPaths, resolveFrom } from '../config/paths.js';
 import type { FeatureViewDefinition, ValueType } from '../definitions/types.js';
+import { valueTypeOf } from '../duckdb/column-types.js';
 import { withConnection } from '../duckdb/connection.js';
 import { describeSqlFile, loadSqlFile, type SqlParamValue } from '../engine/sql-file.js';
 import { DefinitionError, errorMessage } from '../errors.js';
 import type { Repository } from './repository.js';
 import { displayPath } from './validate-repository.js';
-
-/** DuckDB column type → the value type it satisfies. */
-export function valueTypeOf(duckdbType: string): ValueType | undefined {
-  const type = duckdbType.toUpperCase();
-  if (/^(BIGINT|INTEGER|SMALLINT|TINYINT|HUGEINT|UBIGINT|UINTEGER|USMALLINT|UTINYINT)$/.test(type))
-    return 'int64';
-  if (/^(DOUBLE|FLOAT|REAL)$/.test(type) || type.startsWith('DECIMAL')) return 'float64';
-  if (type === 'VARCHAR') return 'string';
-  if (type === 'BOOLEAN') return 'bool';
-  if (type.startsWith('TIMESTAMP') || type === 'DATE') return 'timestamp';
-  return undefined;
-}
 
 export interface SourceCheckOptions {
   /** A DuckDB connection to use; a throwaway in-memory one when omitted. */

@@ -1,7 +1,8 @@
 import type { FeatureServiceDefinition, ResolvedFeatureView } from '../definitions/types.js';
+import { type ColumnInfo, isNumericType } from '../duckdb/column-types.js';
 import { InputError } from '../errors.js';
 import { quoteIdentifier as q } from '../sql/identifiers.js';
-import type { ColumnInfo, EntityRelation } from './entity-input.js';
+import type { EntityRelation } from './entity-input.js';
 import { MEMORY_TABLE, ROW_COLUMN } from './entity-input.js';
 import { resolveFeatureSelection, type ViewSelection } from './feature-refs.js';
 import {
@@ -396,14 +397,6 @@ function collision(
   return new InputError(
     `Failed to compile retrieval: output column "${column.name}" would come from both ${describe(earlier)} and ${describe(column)}; ${advice}`,
   );
-}
-
-const NUMERIC =
-  /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL(\(\d+,\s*\d+\))?|BOOLEAN|int64|float64|bool)$/i;
-
-/** Whether a DuckDB type (or a feature value type) reads as a number. */
-export function isNumericType(type: string): boolean {
-  return NUMERIC.test(type);
 }
 
 /** The source column holding a feature/key name, through the view's field mapping. */

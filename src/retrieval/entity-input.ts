@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import type { ColumnInfo } from '../duckdb/column-types.js';
 import { errorMessage, InputError } from '../errors.js';
 import { quoteIdentifier } from '../sql/identifiers.js';
 
@@ -27,12 +28,6 @@ export type EntityRelation =
   | { readonly kind: 'sql'; readonly sql: string }
   /** A temporary table the job creates on its connection before running the SQL. */
   | { readonly kind: 'memory'; readonly table: string; readonly rowCount: number };
-
-/** A column name and its DuckDB type, as DuckDB prints it (`BIGINT`, `TIMESTAMP WITH TIME ZONE`). */
-export interface ColumnInfo {
-  readonly name: string;
-  readonly type: string;
-}
 
 /** In-memory entity rows, typed, ready to be loaded into the temporary table. */
 export interface MemoryColumn {

@@ -2,11 +2,11 @@ import { dirname, join } from 'node:path';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { type ProjectPaths, projectPaths } from '../config/paths.js';
 import type { FeatureServiceDefinition, ResolvedFeatureView } from '../definitions/types.js';
+import type { ColumnInfo } from '../duckdb/column-types.js';
 import { createInstance } from '../duckdb/connection.js';
 import { errorMessage, InputError } from '../errors.js';
 import { type CompiledRetrieval, compileRetrieval } from './compiler.js';
 import {
-  type ColumnInfo,
   describeRelation,
   type EntityRelation,
   MEMORY_TABLE,

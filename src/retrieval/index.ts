@@ -1,6 +1,7 @@
 /** Point-in-time retrieval: the public surface (see feature-store.ts for the entry point). */
 
-export type { RetrievalColumns } from './columns.js';
+export type { ColumnInfo } from '../duckdb/column-types.js';
+export type { ResultColumns } from '../duckdb/read-columns.js';
 export { renderCompiledSql, writeCompiledSql } from './compiled-sql-writer.js';
 export {
   type CompiledQuery,
@@ -9,7 +10,7 @@ export {
   compileRetrieval,
   type OutputColumn,
 } from './compiler.js';
-export type { ColumnInfo, EntityInput, EntityRelation } from './entity-input.js';
+export type { EntityInput, EntityRelation } from './entity-input.js';
 export { type FeatureSelection, resolveFeatureSelection } from './feature-refs.js';
 export { type DefinitionSource, FeatureStore, type FeatureStoreOptions } from './feature-store.js';
 export { RetrievalJob } from './job.js';

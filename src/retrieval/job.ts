@@ -1,8 +1,8 @@
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { PARQUET_FORMAT } from '../duckdb/parquet.js';
+import { type ResultColumns, readColumns } from '../duckdb/read-columns.js';
 import { errorMessage, RetrievalError } from '../errors.js';
 import { writeAtomically } from '../util/atomic-file.js';
-import { type RetrievalColumns, readColumns } from './columns.js';
 import { writeCompiledSql } from './compiled-sql-writer.js';
 import type { CompiledRetrieval, OutputColumn } from './compiler.js';
 import type { MemoryColumn } from './entity-input.js';
@@ -85,7 +85,7 @@ export class RetrievalJob {
    * The result by column: numeric features and numeric non-key entity columns (labels) as
    * `Float64Array` (NULL → NaN), join keys, timestamps and strings as JS arrays.
    */
-  async toColumns(): Promise<RetrievalColumns> {
+  async toColumns(): Promise<ResultColumns> {
     const { compiledForColumns } = this.#options;
     return this.#run(compiledForColumns, (connection) =>
       readColumns(connection, compiledForColumns.sql, compiledForColumns.parameters),

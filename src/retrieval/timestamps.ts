@@ -1,5 +1,5 @@
+import type { ColumnInfo } from '../duckdb/column-types.js';
 import { InputError } from '../errors.js';
-import type { ColumnInfo } from './entity-input.js';
 
 /** DuckDB types a timestamp column may have (naive ones are UTC). */
 export function isTimestampType(type: string): boolean {

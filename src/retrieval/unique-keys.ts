@@ -3,10 +3,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { ResolvedFeatureView } from '../definitions/types.js';
+import type { ColumnInfo } from '../duckdb/column-types.js';
 import { quoteIdentifier as q } from '../sql/identifiers.js';
 import { writeFileAtomically } from '../util/atomic-file.js';
 import { type CompiledQuery, sourceColumnNamer } from './compiler.js';
-import type { ColumnInfo } from './entity-input.js';
 import { timestampExpression } from './timestamps.js';
 
 /** The quoted key columns, the normalized feature timestamp, and the NOT NULL filter of a probe. */

@@ -1,6 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { isNumericType } from '../duckdb/column-types.js';
+import { readColumns } from '../duckdb/read-columns.js';
 import { InputError } from '../errors.js';
-import { readColumns } from '../retrieval/columns.js';
 import { quoteIdentifier } from '../sql/identifiers.js';
 
 /** Numeric columns of a query's result, as Float64Arrays (NULL → NaN). */
@@ -10,22 +11,19 @@ export interface NumericColumns {
   numRows: number;
 }
 
-const NUMERIC =
-  /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL.*)$/;
-
 /** The names of the numeric columns of a parquet file, in file order. */
 export async function numericColumnsOf(connection: DuckDBConnection, path: string) {
   const result = await connection.run('DESCRIBE SELECT * FROM read_parquet($path)', { path });
   const rows = (await result.getRowObjectsJS()) as { column_name: string; column_type: string }[];
   return {
     all: rows.map((r) => r.column_name),
-    numeric: rows.filter((r) => NUMERIC.test(r.column_type)).map((r) => r.column_name),
+    numeric: rows.filter((r) => isNumericType(r.column_type)).map((r) => r.column_name),
   };
 }
 
 /**
  * Read `columns` of a parquet file CAST to DOUBLE into Float64Arrays, vector by vector
- * (retrieval's column reader: DuckDB's memory copied straight in, NULL → NaN).
+ * (the column reader of `duckdb/read-columns.ts`: DuckDB's memory copied straight in, NULL → NaN).
  */
 export async function readParquetColumns(
   connection: DuckDBConnection,

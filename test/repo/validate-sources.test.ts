@@ -5,7 +5,7 @@ import { projectPaths } from '../../src/config/paths.js';
 import { withConnection } from '../../src/duckdb/connection.js';
 import { DefinitionError } from '../../src/errors.js';
 import { loadRepository } from '../../src/repo/load-repository.js';
-import { validateSources, valueTypeOf } from '../../src/repo/validate-sources.js';
+import { validateSources } from '../../src/repo/validate-sources.js';
 import { makeProject, repoSource } from './temp-repo.js';
 
 /** Columns of the parquet written for the view `stats` (customer_id, timestamps, features). */
@@ -120,36 +120,6 @@ describe('validateSources', () => {
   it('reports what it could not check', async () => {
     expect(await check(withSource('data/not_yet.parquet'))).toEqual([
       { view: 'stats', skipped: expect.stringMatching(/not_yet\.parquet does not exist yet$/) },
-    ]);
-  });
-
-  it('maps DuckDB types to value types', () => {
-    expect(
-      [
-        'BIGINT',
-        'INTEGER',
-        'DOUBLE',
-        'FLOAT',
-        'DECIMAL(18,3)',
-        'VARCHAR',
-        'BOOLEAN',
-        'TIMESTAMP',
-        'TIMESTAMP WITH TIME ZONE',
-        'DATE',
-        'BLOB',
-      ].map(valueTypeOf),
-    ).toEqual([
-      'int64',
-      'int64',
-      'float64',
-      'float64',
-      'float64',
-      'string',
-      'bool',
-      'timestamp',
-      'timestamp',
-      'timestamp',
-      undefined,
     ]);
   });
 });

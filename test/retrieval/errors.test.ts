@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ColumnInfo } from '../../src/duckdb/column-types.js';
 import { compileRetrieval } from '../../src/retrieval/compiler.js';
-import type { ColumnInfo } from '../../src/retrieval/entity-input.js';
 import { FeatureStore } from '../../src/retrieval/feature-store.js';
 import { createFixture, type Fixture } from './fixtures.js';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInstance } from '../../src/duckdb/connection.js';
-import { readColumns } from '../../src/retrieval/columns.js';
+import { readColumns } from '../../src/duckdb/read-columns.js';
 
 // The fast column reader against node-api's own value-by-value conversion of the same
 // result: several chunks, NULLs in every type, timestamps before 1970 with

@@ -11,7 +11,7 @@ import bindings from '@duckdb/node-bindings';
  * `Float64Array`s with NULL as NaN; every other column is an array of JS values
  * (BIGINT → `bigint`, TIMESTAMP → `Date`, VARCHAR → `string`, NULL → `null`).
  */
-export interface RetrievalColumns {
+export interface ResultColumns {
   readonly rowCount: number;
   /** Column names in output order. */
   readonly names: readonly string[];
@@ -48,7 +48,7 @@ export async function readColumns(
   connection: DuckDBConnection,
   sql: string,
   parameters: Record<string, string | number>,
-): Promise<RetrievalColumns> {
+): Promise<ResultColumns> {
   const result = await connection.run(sql, parameters);
   const names = result.columnNames();
   const rowCount = Number(result.rowCount);
