@@ -1,5 +1,5 @@
 import { basename, extname } from 'node:path';
-import { DefinitionError } from '../errors.js';
+import { DefinitionError, errorMessage } from '../errors.js';
 import { parseDuration } from './duration.js';
 import { checkName, checkValueType } from './names.js';
 import type {
@@ -107,7 +107,7 @@ export interface FeatureViewInput extends Described {
   /** Feature name → type, in the order the features should be listed. */
   schema: Record<string, ValueType>;
   source: FileSourceDefinition;
-  /** Seconds or a duration string (`'0s'`, `'90d'`, `'12h'`); 0 (the default) is unbounded. */
+  /** Seconds or a duration (`'0s'`, `'90d'`, `'1d12h'`: see `parseDuration`); 0 (the default) is unbounded. */
   ttl?: number | string;
   /** The SQL file (relative to the project root) that computes the view per cutoff. */
   transformation?: string;
@@ -136,11 +136,20 @@ export function featureView(input: FeatureViewInput): FeatureViewDefinition {
     entities,
     features,
     source: input.source,
-    ttlSeconds: parseDuration(input.ttl ?? 0, `ttl of feature view "${name}"`),
+    ttlSeconds: ttlSeconds(input.ttl ?? 0, name),
     ...described(input),
   };
   if (input.transformation !== undefined) view.transformation = input.transformation;
   return view;
+}
+
+/** A view's TTL in seconds ({@link parseDuration}); a bad one is a definition error. */
+function ttlSeconds(ttl: number | string, view: string): number {
+  try {
+    return parseDuration(ttl, `ttl of feature view "${view}"`);
+  } catch (error) {
+    throw new DefinitionError(errorMessage(error), undefined, { cause: error });
+  }
 }
 
 export interface FeatureServiceInput extends Described {

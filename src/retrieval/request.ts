@@ -1,3 +1,4 @@
+import { parseDuration } from '../definitions/duration.js';
 import { InputError } from '../errors.js';
 import type { EntityInput } from './entity-input.js';
 
@@ -19,7 +20,7 @@ export interface HistoricalFeaturesRequest {
   readonly features: string | readonly string[];
   /** Name output columns `view__feature` instead of `feature`. */
   readonly fullFeatureNames?: boolean;
-  /** Per view, a TTL replacing the registered one: seconds, or a duration such as `'30d'`. */
+  /** Per view, a TTL replacing the registered one: seconds or a duration (`'30d'`, see `parseDuration`). */
   readonly ttlOverride?: Readonly<Record<string, number | string>>;
   /** Knowledge time: only feature rows with `created_timestamp <= asOf` count. Naive = UTC. */
   readonly asOf?: string | Date;
@@ -40,32 +41,6 @@ export interface RetrievalOptions {
   readonly asOf?: string;
   readonly freshness: boolean;
   readonly rowIdColumn?: string;
-}
-
-const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 };
-
-/**
- * Seconds in a duration: a number of seconds, or `<n><unit>` with unit s, m, h, d or w
- * (`'90d'`, `'12h'`). Durations compose: `'1d12h'`.
- */
-export function parseDuration(value: number | string, what = 'duration'): number {
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value) || value < 0 || !Number.isInteger(value)) {
-      throw new InputError(
-        `Failed to read ${what}: ${value} is not a whole number of seconds >= 0`,
-      );
-    }
-    return value;
-  }
-  const text = value.trim();
-  if (/^\d+$/.test(text)) return Number(text);
-  const parts = [...text.matchAll(/(\d+)\s*([smhdw])/gi)];
-  if (parts.length === 0 || parts.map((p) => p[0]).join('') !== text.replace(/\s+/g, '')) {
-    throw new InputError(
-      `Failed to read ${what}: "${value}" is not a duration (use seconds or e.g. 90d, 12h, 30m)`,
-    );
-  }
-  return parts.reduce((sum, p) => sum + Number(p[1]) * UNIT_SECONDS[p[2]!.toLowerCase()]!, 0);
 }
 
 const NAIVE = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?))?$/;

@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseDuration } from '../../src/definitions/duration.js';
 import {
   defineConfig,
   entity,
@@ -55,23 +54,6 @@ describe('factories', () => {
     expect(defineConfig({ project: 'retail' })).toEqual({ project: 'retail' });
   });
 
-  it('parse ttl: seconds or a duration, 0 meaning unbounded', () => {
-    expect(parseDuration(0)).toBe(0);
-    expect(parseDuration('0s')).toBe(0);
-    expect(parseDuration('90d')).toBe(90 * 86400);
-    expect(parseDuration('12h')).toBe(43200);
-    expect(parseDuration('30m')).toBe(1800);
-    expect(parseDuration('2w')).toBe(14 * 86400);
-    for (const bad of [-1, 1.5, '5 days', '12', 'd', '-3d'])
-      expect(() => parseDuration(bad)).toThrow(/is not a whole number of seconds >= 0/);
-    fc.assert(
-      fc.property(fc.nat(100000), fc.constantFrom('s', 'm', 'h', 'd', 'w'), (n, unit) => {
-        const seconds = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 }[unit];
-        return parseDuration(`${n}${unit}`) === n * seconds;
-      }),
-    );
-  });
-
   it('refuse names that are not SQL identifiers', () => {
     expect(() => entity({ name: 'bad-name', joinKeys: ['id'], valueType: 'int64' })).toThrow(
       'Failed to define entity: invalid name "bad-name" (use letters, digits and underscores, not starting with a digit)',
@@ -83,6 +65,10 @@ describe('factories', () => {
       entity({ name: 'customer', joinKeys: ['customer id'], valueType: 'int64' }),
     ).toThrow(/join key of entity "customer": invalid name "customer id"/);
     expect(() => defineConfig({ project: 'my project' })).toThrow(DefinitionError);
+    const badTtl = () =>
+      featureView({ name: 'v', entities: [customer], schema: {}, source, ttl: '3mo' });
+    expect(badTtl).toThrow(DefinitionError);
+    expect(badTtl).toThrow('Failed to parse ttl of feature view "v": "3mo" is not a duration');
     fc.assert(
       fc.property(fc.string(), (s) => isValidName(s) === /^[A-Za-z_][A-Za-z0-9_]*$/.test(s)),
     );
