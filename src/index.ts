@@ -16,7 +16,7 @@ export * from './engine/index.js';
 export * from './errors.js';
 export * from './ingest/index.js';
 export { maskUrl } from './registry/mask-url.js';
-export type { MaterializationRecord, MaterializationRow } from './registry/materializations.js';
+export type { MaterializationRow } from './registry/materializations.js';
 export { type FieldChange, formatPlan, type ObjectChange, type Plan } from './registry/plan.js';
 export { type OpenRegistryOptions, openRegistry, type Registry } from './registry/registry.js';
 export { loadRepository } from './repo/load-repository.js';

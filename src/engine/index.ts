@@ -2,11 +2,12 @@
 export { computeCutoffs, DEFAULT_WINDOWS, readDateRange, type WindowOptions } from './cutoffs.js';
 export { createExecutor, DEFAULT_EXECUTOR } from './executors.js';
 export { InProcessExecutor, type InProcessExecutorOptions } from './in-process-executor.js';
+export type { MaterializationRecord } from './materialization-record.js';
 export {
-  type MaterializationRecord,
   type PrepOptions,
   type PrepOutput,
   type PrepResult,
+  type PrepTaskRecord,
   planTasks,
   prep,
 } from './prep.js';

@@ -7,6 +7,7 @@ import { DuckfeatError, InputError, InterruptedError } from '../errors.js';
 import { computeCutoffs, DEFAULT_WINDOWS, readDateRange, type WindowOptions } from './cutoffs.js';
 import { createExecutor, DEFAULT_EXECUTOR } from './executors.js';
 import { type Manifest, type ManifestEntry, readManifest, writeManifest } from './manifest.js';
+import type { MaterializationRecord } from './materialization-record.js';
 import { removeStalePartitions, writeOutputs } from './outputs.js';
 import type { PrepProgress } from './progress.js';
 import type { SqlParamValue } from './sql-file.js';
@@ -16,20 +17,12 @@ import { formatTimestamp, parseTimestamp, timestampStamp } from './timestamps.js
 import type { TransactionsSource } from './transactions.js';
 import { discoverViews, type ViewSource } from './views.js';
 
-/** One (view × cutoff) materialization, as the registry records it. */
-export interface MaterializationRecord {
-  view: string;
-  cutoff: string;
-  rows: number;
-  sqlSha256: string;
-  inputFingerprint: string;
+/** A task of a `prep` run: its materialization, computed now or reused. */
+export interface PrepTaskRecord extends MaterializationRecord {
   /** `created_timestamp` of the rows: when the task ran (kept when reused). */
-  createdTimestamp: string;
-  startedAt: string;
-  finishedAt: string;
-  durationMs: number;
+  readonly createdTimestamp: string;
   /** True when the partition of an earlier run was reused. */
-  reused: boolean;
+  readonly reused: boolean;
 }
 
 export interface PrepOptions extends WindowOptions, ExecutorOptions {
@@ -51,7 +44,7 @@ export interface PrepOptions extends WindowOptions, ExecutorOptions {
   signal?: AbortSignal;
   onProgress?: (event: PrepProgress) => void;
   /** Called with every task's record after the outputs are written. */
-  onMaterialized?: (records: MaterializationRecord[]) => Promise<void>;
+  onMaterialized?: (records: PrepTaskRecord[]) => Promise<void>;
 }
 
 export interface PrepOutput {
@@ -65,7 +58,7 @@ export interface PrepResult {
   transactions: TransactionsSource;
   cutoffs: string[];
   outputs: PrepOutput[];
-  tasks: MaterializationRecord[];
+  tasks: PrepTaskRecord[];
   reused: number;
   computed: number;
   executor: string;
@@ -180,7 +173,7 @@ async function prepOn(
   }
   const ran = performance.now();
 
-  const records: MaterializationRecord[] = tasks.map((task) => {
+  const records: PrepTaskRecord[] = tasks.map((task) => {
     const result = results.get(task.id);
     if (result) return record(task, result, false);
     return record(task, reusable.get(task.id)!, true);
@@ -312,11 +305,7 @@ async function resolveExecutor(
   return createExecutor(executor ?? DEFAULT_EXECUTOR, { workers, threads, memoryLimit, instance });
 }
 
-function record(
-  task: Task,
-  result: Omit<TaskResult, 'id'>,
-  reused: boolean,
-): MaterializationRecord {
+function record(task: Task, result: Omit<TaskResult, 'id'>, reused: boolean): PrepTaskRecord {
   return {
     view: task.view,
     cutoff: task.cutoff,
@@ -331,7 +320,7 @@ function record(
   };
 }
 
-function entryFor(task: Task, r: MaterializationRecord, partitionsDir: string): ManifestEntry {
+function entryFor(task: Task, r: PrepTaskRecord, partitionsDir: string): ManifestEntry {
   return {
     key: taskKey(task),
     view: task.view,

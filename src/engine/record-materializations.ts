@@ -1,12 +1,12 @@
 import type { ProjectPaths } from '../config/paths.js';
 import { errorMessage } from '../errors.js';
 import { type OpenRegistryOptions, openRegistry } from '../registry/registry.js';
-import type { MaterializationRecord } from './prep.js';
+import type { PrepTaskRecord } from './prep.js';
 
 export interface RecordMaterializationsOptions {
   paths: Pick<ProjectPaths, 'repo' | 'root'>;
   /** The records of a `prep` run; only the computed ones (not `reused`) are recorded. */
-  records: readonly MaterializationRecord[];
+  records: readonly PrepTaskRecord[];
   /** How to open the registry (URL, project, …); by default as `openRegistry` decides. */
   registry?: Omit<OpenRegistryOptions, 'paths'>;
 }
@@ -54,18 +54,7 @@ export async function recordMaterializations(
   try {
     // Checked before writing: recording creates the project row when it is missing.
     const applied = (await registry.listFeatureViews()).length > 0;
-    await registry.applyMaterializations(
-      computed.map((r) => ({
-        view: r.view,
-        cutoff: r.cutoff,
-        rows: r.rows,
-        sqlSha256: r.sqlSha256,
-        inputFingerprint: r.inputFingerprint,
-        startedAt: r.startedAt,
-        finishedAt: r.finishedAt,
-        durationMs: r.durationMs,
-      })),
-    );
+    await registry.applyMaterializations(computed);
     return {
       recorded: computed.length,
       location: registry.location,

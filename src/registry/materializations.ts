@@ -1,34 +1,10 @@
 import type { Kysely } from 'kysely';
+import type { MaterializationRecord } from '../engine/materialization-record.js';
 import type { RegistryDatabase } from './schema.js';
 
-/** One (feature view × cutoff) computed by `prep`. Timestamps: ISO strings or Dates (UTC). */
-export interface MaterializationRecord {
-  view: string;
-  cutoff: string | Date;
-  rows: number;
-  sqlSha256: string;
-  inputFingerprint: string;
-  startedAt: string | Date;
-  finishedAt: string | Date;
-  durationMs: number;
-}
-
 /** A recorded materialization; timestamps as `YYYY-MM-DD HH:MM:SS[.ffffff]` (UTC). */
-export interface MaterializationRow {
-  view: string;
-  cutoff: string;
-  rows: number;
-  sqlSha256: string;
-  inputFingerprint: string;
-  startedAt: string;
-  finishedAt: string;
-  durationMs: number;
-  recordedAt: string;
-}
-
-/** A timestamp as Postgres `timestamp` text, in UTC (a `Date` is converted, a string kept). */
-function timestampText(value: string | Date): string {
-  return value instanceof Date ? value.toISOString().replace('T', ' ').replace('Z', '') : value;
+export interface MaterializationRow extends MaterializationRecord {
+  readonly recordedAt: string;
 }
 
 export async function insertMaterializations(
@@ -42,12 +18,12 @@ export async function insertMaterializations(
       records.map((r) => ({
         project_id: projectId,
         view_name: r.view,
-        cutoff: timestampText(r.cutoff),
+        cutoff: r.cutoff,
         rows: r.rows,
         sql_sha256: r.sqlSha256,
         input_fingerprint: r.inputFingerprint,
-        started_at: timestampText(r.startedAt),
-        finished_at: timestampText(r.finishedAt),
+        started_at: r.startedAt,
+        finished_at: r.finishedAt,
         duration_ms: r.durationMs,
       })),
     )

@@ -11,13 +11,13 @@ import type {
   RepoConfig,
   ResolvedFeatureView,
 } from '../definitions/types.js';
+import type { MaterializationRecord } from '../engine/materialization-record.js';
 import { NotFoundError, RegistryError } from '../errors.js';
 import { loadRepository } from '../repo/load-repository.js';
 import type { Repository } from '../repo/repository.js';
 import { connectRegistry, type RegistryConnection } from './connect.js';
 import {
   insertMaterializations,
-  type MaterializationRecord,
   type MaterializationRow,
   selectMaterializations,
 } from './materializations.js';

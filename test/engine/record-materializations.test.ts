@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectPaths } from '../../src/config/paths.js';
-import type { MaterializationRecord } from '../../src/engine/prep.js';
+import type { PrepTaskRecord } from '../../src/engine/prep.js';
 import { recordMaterializations } from '../../src/engine/record-materializations.js';
 import { openRegistry } from '../../src/registry/registry.js';
 import { loadRepository } from '../../src/repo/load-repository.js';
@@ -23,7 +23,7 @@ afterAll(() => pglite.close());
 
 const schema = () => `t_${randomBytes(6).toString('hex')}`;
 
-function records(): MaterializationRecord[] {
+function records(): PrepTaskRecord[] {
   const base = {
     sqlSha256: 'a'.repeat(64),
     inputFingerprint: 'f'.repeat(64),

@@ -223,7 +223,7 @@ describe.each(backends())('registry on $name', (backend) => {
         rows: 1234,
         sqlSha256: 'a'.repeat(64),
         inputFingerprint: 'fp1',
-        startedAt: new Date(Date.UTC(2024, 0, 2, 3, 4, 5, 600)),
+        startedAt: '2024-01-02T03:04:05.600Z',
         finishedAt: '2024-01-02 03:04:06.1',
         durationMs: 500.5,
       },
@@ -245,7 +245,7 @@ describe.each(backends())('registry on $name', (backend) => {
       sqlSha256: 'b'.repeat(64),
       inputFingerprint: 'input-1',
       startedAt: '2024-01-02 03:04:05',
-      finishedAt: new Date(Date.UTC(2024, 0, 2, 3, 4, 5, 250)),
+      finishedAt: '2024-01-02T03:04:05.250Z',
       durationMs: 250,
     });
     // Before any apply: prep runs first in the pipeline.
