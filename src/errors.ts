@@ -74,6 +74,14 @@ export class TrainingError extends DuckfeatError {
   override name = 'TrainingError';
 }
 
+/**
+ * The online store cannot be reached (Redis down, the embedded store's file unreadable).
+ * Temporary: the caller may retry (the feature server answers 503). Never carries a password.
+ */
+export class OnlineStoreUnavailableError extends DuckfeatError {
+  override name = 'OnlineStoreUnavailableError';
+}
+
 /** The user interrupted a run (Ctrl-C). */
 export class InterruptedError extends DuckfeatError {
   override name = 'InterruptedError';

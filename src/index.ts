@@ -15,6 +15,7 @@ export type * from './definitions/types.js';
 export * from './engine/index.js';
 export * from './errors.js';
 export * from './ingest/index.js';
+export * from './online/index.js';
 export { maskUrl } from './registry/mask-url.js';
 export type { MaterializationRow } from './registry/materializations.js';
 export { type FieldChange, formatPlan, type ObjectChange, type Plan } from './registry/plan.js';

@@ -85,7 +85,27 @@ export interface RepoConfig {
     /** Where `prep` writes the feature view parquets, relative to the repository. */
     readonly dataDir?: string;
   };
+  /**
+   * Where `materialize` writes and online reads come from: a `redis://` URL, or the
+   * embedded store under the repository (the default). `DUCKFEAT_ONLINE_URL` overrides it.
+   */
+  readonly onlineStore?: string | OnlineStoreConfig;
 }
+
+/** The online store of a repository (see `RepoConfig.onlineStore`). */
+export type OnlineStoreConfig =
+  | {
+      readonly type: 'embedded';
+      /** The store's folder, relative to the repository (default `online`). */
+      readonly path?: string;
+    }
+  | {
+      readonly type: 'redis';
+      /** `redis://[user:password@]host:port[/db]` */
+      readonly url: string;
+      /** Prefix of every key (default `duckfeat`); the project name follows it. */
+      readonly keyPrefix?: string;
+    };
 
 export type Definition =
   | EntityDefinition

@@ -21,6 +21,12 @@ import {
   type MaterializationRow,
   selectMaterializations,
 } from './materializations.js';
+import {
+  insertOnlineMaterialization,
+  type OnlineMaterializationRecord,
+  type OnlineMaterializationRow,
+  selectOnlineMaterializations,
+} from './online-materializations.js';
 import { diffStates, type Plan } from './plan.js';
 import { desiredState, findProjectId, readState } from './state.js';
 import { writeChanges } from './write-changes.js';
@@ -62,6 +68,13 @@ export interface Registry {
   resolveFeatureViews(): Promise<ResolvedFeatureView[]>;
   applyMaterializations(records: readonly MaterializationRecord[]): Promise<void>;
   listMaterializations(filter?: { view?: string }): Promise<MaterializationRow[]>;
+  /** Record a completed `materialize` run of a view into an online store. */
+  applyOnlineMaterialization(record: OnlineMaterializationRecord): Promise<void>;
+  /** Recorded `materialize` runs, by view, then end of their interval. */
+  listOnlineMaterializations(filter?: {
+    view?: string;
+    store?: string;
+  }): Promise<OnlineMaterializationRow[]>;
   /** One object by name, as JSON-able data (views with their SQL version and last materialization). */
   describe(name: string): Promise<Record<string, unknown>>;
   close(): Promise<void>;
@@ -257,6 +270,22 @@ function createRegistry(
     async listMaterializations(filter = {}) {
       const id = await projectId();
       return id === undefined ? [] : selectMaterializations(db, id, filter);
+    },
+
+    async applyOnlineMaterialization(record) {
+      await db.transaction().execute(async (trx) => {
+        await trx
+          .insertInto('projects')
+          .values({ name: project })
+          .onConflict((oc) => oc.column('name').doNothing())
+          .execute();
+        await insertOnlineMaterialization(trx, (await findProjectId(trx, project))!, record);
+      });
+    },
+
+    async listOnlineMaterializations(filter = {}) {
+      const id = await projectId();
+      return id === undefined ? [] : selectOnlineMaterializations(db, id, filter);
     },
 
     async describe(name) {

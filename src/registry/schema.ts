@@ -95,4 +95,17 @@ export interface RegistryDatabase {
     duration_ms: number;
     recorded_at: Timestamp;
   };
+  online_materializations: {
+    id: Generated<number>;
+    project_id: number;
+    view_name: string;
+    store: string;
+    start_ts: string | null;
+    end_ts: string;
+    rows: Int8;
+    started_at: string;
+    finished_at: string;
+    duration_ms: number;
+    recorded_at: Timestamp;
+  };
 }

@@ -207,6 +207,75 @@ function viewCte(
   unique: boolean,
 ): string {
   const { view } = selected;
+  const rows = viewSourceRows(selected, sourceColumns, options.asOf, paramName, parameters);
+  const partition = [...rows.keys, rows.timestamp];
+  const keysText = view.joinKeys.map((k) => q(k)).join(', ');
+  const head = [
+    `${q(`fv_${view.name}`)} AS (`,
+    `  SELECT ${rows.selectList.join(', ')}`,
+    `  FROM ${rows.from}`,
+    `  WHERE ${rows.where.join('\n    AND ')}`,
+  ];
+  if (unique) {
+    return [
+      `-- ${view.name}: one row per (${keysText}, feature timestamp)${rows.knownBy}; the source was`,
+      '-- checked to hold no two rows with the same keys and feature timestamp: nothing to deduplicate.',
+      ...head,
+      ')',
+    ].join('\n');
+  }
+  return [
+    `-- ${view.name}: one row per (${keysText}, feature timestamp)${rows.knownBy};`,
+    `-- rows tied on the feature timestamp go to ${rows.tieText}.`,
+    ...head,
+    ...(rows.tieBreak.length > 0
+      ? [
+          `  QUALIFY row_number() OVER (`,
+          `    PARTITION BY ${partition.join(', ')}`,
+          `    ORDER BY ${rows.tieBreak.join(', ')}`,
+          '  ) = 1',
+        ]
+      : [`  QUALIFY row_number() OVER (PARTITION BY ${partition.join(', ')}) = 1`]),
+    ')',
+  ].join('\n');
+}
+
+/**
+ * A view's source rows as retrieval reads them, in parts that a query completes: the
+ * retrieval CTE keeps one row per (keys, feature timestamp); `materialize` keeps one row per
+ * keys, the newest. One generator for both, so that the rows they pick are the same.
+ */
+export interface ViewSourceRows {
+  /** The table function reading the source, its path bound as a parameter. */
+  readonly from: string;
+  /** The join keys and features under their names, the feature timestamp as `"__feature_ts"`. */
+  readonly selectList: readonly string[];
+  /** Keys and timestamp not NULL; `created <= $as_of` when asked. */
+  readonly where: readonly string[];
+  /** The feature timestamp (UTC `TIMESTAMP`) over the source's columns. */
+  readonly timestamp: string;
+  /** The join keys over the source's columns. */
+  readonly keys: readonly string[];
+  /** The order that picks one of the rows tied on keys and feature timestamp. */
+  readonly tieBreak: readonly string[];
+  /** Comment text: how `asOf` applied. */
+  readonly knownBy: string;
+  /** Comment text: who wins a tie. */
+  readonly tieText: string;
+}
+
+/**
+ * The parts of the query reading a view's source (see {@link ViewSourceRows}); checks the
+ * source's columns when they are known. Adds its parameters to `parameters`.
+ */
+export function viewSourceRows(
+  selected: ViewSelection,
+  sourceColumns: readonly ColumnInfo[] | undefined,
+  asOf: string | undefined,
+  paramName: (base: string) => string,
+  parameters: Record<string, string | number>,
+): ViewSourceRows {
+  const { view } = selected;
   const source = view.source;
   const sourceName = sourceColumnNamer(view);
   const typeOf = (column: string) => sourceColumns?.find((c) => c.name === column)?.type;
@@ -257,10 +326,10 @@ function viewCte(
     `${col(source.timestampField)} IS NOT NULL`,
   ];
   let knownBy = '';
-  if (options.asOf !== undefined) {
+  if (asOf !== undefined) {
     if (createdExpr) {
       const asOfParam = 'as_of';
-      parameters[asOfParam] = options.asOf;
+      parameters[asOfParam] = asOf;
       where.push(`${createdExpr} <= $${asOfParam}::TIMESTAMP`);
       knownBy = ', known by $as_of';
     } else {
@@ -272,40 +341,18 @@ function viewCte(
   const tieBreak = view.features
     .filter((f) => !sourceColumns || typeOf(sourceName(f.name)) !== undefined)
     .map((f) => `${col(f.name)} ASC NULLS LAST`);
-  const order = [...(createdExpr ? [`${createdExpr} DESC NULLS LAST`] : []), ...tieBreak];
-  const partition = [...view.joinKeys.map(col), tsExpr];
-  const keysText = view.joinKeys.map((k) => q(k)).join(', ');
-  const tieText = createdExpr
-    ? `the greatest ${col(source.createdTimestampColumn!)}, then the smallest feature values`
-    : 'the smallest feature values';
-  const head = [
-    `${q(`fv_${view.name}`)} AS (`,
-    `  SELECT ${selectList.join(', ')}`,
-    `  FROM ${reader}($${pathParam})`,
-    `  WHERE ${where.join('\n    AND ')}`,
-  ];
-  if (unique) {
-    return [
-      `-- ${view.name}: one row per (${keysText}, feature timestamp)${knownBy}; the source was`,
-      '-- checked to hold no two rows with the same keys and feature timestamp: nothing to deduplicate.',
-      ...head,
-      ')',
-    ].join('\n');
-  }
-  return [
-    `-- ${view.name}: one row per (${keysText}, feature timestamp)${knownBy};`,
-    `-- rows tied on the feature timestamp go to ${tieText}.`,
-    ...head,
-    ...(order.length > 0
-      ? [
-          `  QUALIFY row_number() OVER (`,
-          `    PARTITION BY ${partition.join(', ')}`,
-          `    ORDER BY ${order.join(', ')}`,
-          '  ) = 1',
-        ]
-      : [`  QUALIFY row_number() OVER (PARTITION BY ${partition.join(', ')}) = 1`]),
-    ')',
-  ].join('\n');
+  return {
+    from: `${reader}($${pathParam})`,
+    selectList,
+    where,
+    timestamp: tsExpr,
+    keys: view.joinKeys.map(col),
+    tieBreak: [...(createdExpr ? [`${createdExpr} DESC NULLS LAST`] : []), ...tieBreak],
+    knownBy,
+    tieText: createdExpr
+      ? `the greatest ${col(source.createdTimestampColumn!)}, then the smallest feature values`
+      : 'the smallest feature values',
+  };
 }
 
 function selectList(
@@ -407,7 +454,7 @@ export function sourceColumnNamer(view: ResolvedFeatureView): (name: string) => 
 }
 
 /** Parameter names from view names: letters, digits and `_`, made unique. */
-function uniqueNamer(parameters: Record<string, unknown>): (base: string) => string {
+export function uniqueNamer(parameters: Record<string, unknown>): (base: string) => string {
   return (base) => {
     let name = base.replace(/[^A-Za-z0-9_]/g, '_');
     if (!/^[A-Za-z_]/.test(name)) name = `p_${name}`;

@@ -1,9 +1,11 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as initial from './2025-11-26-0001-initial.js';
+import * as onlineMaterializations from './2026-12-02-0001-online-materializations.js';
 
 /** Every migration, by its frozen date-prefixed name (listed here so dist needs no fs scan). */
 export const migrations: Record<string, Migration> = {
   '2025-11-26-0001-initial': initial,
+  '2026-12-02-0001-online-materializations': onlineMaterializations,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,60 @@
+import { join } from 'node:path';
+import type { ProjectPaths } from '../config/paths.js';
+import { resolveFrom } from '../config/paths.js';
+import type { OnlineStoreConfig, RepoConfig } from '../definitions/types.js';
+import { DefinitionError } from '../errors.js';
+import type { OnlineStore } from './online-store.js';
+
+/** The environment variable that points online reads and `materialize` at a store. */
+export const ONLINE_URL_ENV = 'DUCKFEAT_ONLINE_URL';
+
+export interface OpenOnlineStoreOptions {
+  paths: Pick<ProjectPaths, 'repo'>;
+  /** The repository's config (its `project` and `onlineStore`). */
+  config: Pick<RepoConfig, 'project' | 'onlineStore'>;
+  /** Overrides `DUCKFEAT_ONLINE_URL` and the config: a `redis://` URL or `embedded`. */
+  url?: string;
+  /** Overrides the Redis key prefix (tests). */
+  keyPrefix?: string;
+}
+
+/**
+ * Open the online store: `url`, else `DUCKFEAT_ONLINE_URL` (`redis://…`), else the config's
+ * `onlineStore`, else the embedded store at `<repo>/online/online.sqlite`.
+ *
+ * @example
+ * const store = await openOnlineStore({ paths, config: repo.config });
+ */
+export async function openOnlineStore(options: OpenOnlineStoreOptions): Promise<OnlineStore> {
+  const setting =
+    options.url ?? (process.env[ONLINE_URL_ENV] || undefined) ?? options.config.onlineStore;
+  const config = parseSetting(setting);
+  if (config.type === 'redis') {
+    const { RedisOnlineStore } = await import('./redis-store.js');
+    const prefix = options.keyPrefix ?? config.keyPrefix;
+    return RedisOnlineStore.open({
+      url: config.url,
+      project: options.config.project,
+      ...(prefix !== undefined ? { keyPrefix: prefix } : {}),
+    });
+  }
+  const { EmbeddedOnlineStore } = await import('./embedded-store.js');
+  const folder = resolveFrom(options.paths.repo, config.path ?? 'online');
+  return EmbeddedOnlineStore.open({ path: join(folder, 'online.sqlite') });
+}
+
+function parseSetting(setting: string | OnlineStoreConfig | undefined): OnlineStoreConfig {
+  if (setting === undefined || setting === 'embedded') return { type: 'embedded' };
+  if (typeof setting === 'string') {
+    if (/^rediss?:\/\//.test(setting)) return { type: 'redis', url: setting };
+    throw new DefinitionError(
+      `Failed to open the online store: "${setting.replace(/\/\/[^@/]*@/, '//***@')}" is neither a redis:// URL nor "embedded"`,
+    );
+  }
+  if (setting.type === 'redis' && !/^rediss?:\/\//.test(setting.url ?? '')) {
+    throw new DefinitionError(
+      'Failed to open the online store: onlineStore.url must be a redis:// URL',
+    );
+  }
+  return setting;
+}

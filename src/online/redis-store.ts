@@ -1,0 +1,261 @@
+import { Redis } from 'ioredis';
+import type { ValueType } from '../definitions/types.js';
+import { DuckfeatError, errorMessage, OnlineStoreUnavailableError } from '../errors.js';
+import { maskUrl, scrub, urlPassword } from '../registry/mask-url.js';
+import type {
+  OnlineRow,
+  OnlineStore,
+  OnlineViewLayout,
+  OnlineViewRead,
+  OnlineViewWriter,
+  StoredFeatures,
+  StoredValue,
+} from './online-store.js';
+
+export interface RedisOnlineStoreOptions {
+  /** `redis://[user:password@]host:port[/db]` */
+  url: string;
+  /** The project: part of every key, so that projects sharing a Redis never meet. */
+  project: string;
+  /** First part of every key (default `duckfeat`); tests use a random one. */
+  keyPrefix?: string;
+  /** A command not answered in this time fails (default 2000 ms). */
+  commandTimeoutMs?: number;
+  /** A connection attempt not answered in this time fails (default 1000 ms). */
+  connectTimeoutMs?: number;
+}
+
+/**
+ * The Redis online store. One hash per entity key (`<prefix>:<project>:<join keys>:<key>`)
+ * holds the fields of every view keyed by that entity (`<view>:<feature>`) and each view's
+ * feature timestamp (`<view>:__ts`), so a read of any number of views and entities is one
+ * pipelined round trip (one HMGET per entity). Each entity's row of a view is written by one
+ * HSET: a reader sees all of one run's values for it, never a mix of two runs.
+ *
+ * Requests fail fast while Redis is down (no offline queue, one retry) with
+ * `OnlineStoreUnavailableError`; the client reconnects in the background and requests
+ * succeed again once Redis is back.
+ *
+ * @example
+ * const store = await RedisOnlineStore.open({ url: 'redis://127.0.0.1:6379', project: 'retail' });
+ */
+export class RedisOnlineStore implements OnlineStore {
+  readonly description: string;
+  readonly #redis: Redis;
+  readonly #prefix: string;
+  readonly #password: string | undefined;
+  #lastError: Error | undefined;
+
+  private constructor(redis: Redis, options: RedisOnlineStoreOptions, prefix: string) {
+    this.#redis = redis;
+    this.#prefix = prefix;
+    this.#password = urlPassword(options.url);
+    this.description = `redis ${maskUrl(options.url)} ${prefix}`;
+    redis.on('error', (error: Error) => {
+      this.#lastError = error;
+    });
+    redis.on('ready', () => {
+      this.#lastError = undefined;
+    });
+  }
+
+  /**
+   * Connect (waiting at most the connect timeout for the first attempt). A Redis that is
+   * down does not fail here: reads fail with `OnlineStoreUnavailableError` until it is up.
+   */
+  static async open(options: RedisOnlineStoreOptions): Promise<RedisOnlineStore> {
+    const connectTimeout = options.connectTimeoutMs ?? 1000;
+    const redis = new Redis(options.url, {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      connectTimeout,
+      commandTimeout: options.commandTimeoutMs ?? 2000,
+      // Reconnect in the background, at most a second apart, for as long as it takes.
+      retryStrategy: (times) => Math.min(times * 100, 1000),
+    });
+    const prefix = `${options.keyPrefix ?? 'duckfeat'}:${options.project}:`;
+    const store = new RedisOnlineStore(redis, options, prefix);
+    await redis.connect().catch(() => undefined);
+    return store;
+  }
+
+  async beginWrite(view: OnlineViewLayout): Promise<OnlineViewWriter> {
+    await this.ping();
+    const fields = view.features.map((f) => `${view.name}:${f.name}`);
+    const tsField = `${view.name}:__ts`;
+    const types = view.features.map((f) => f.type);
+    const keyPrefix = this.#hashPrefix(view);
+    return {
+      write: async (rows: readonly OnlineRow[]) => {
+        const pipeline = this.#redis.pipeline();
+        for (const row of rows) {
+          const args: (string | number)[] = [tsField, row.eventTimestampUs];
+          for (let i = 0; i < fields.length; i++) {
+            args.push(fields[i]!, encode(row.values[i]!, types[i]!));
+          }
+          pipeline.hset(keyPrefix + row.key, ...args);
+        }
+        await this.#exec(pipeline, 'write');
+      },
+      commit: async () => {},
+      abort: async () => {},
+    };
+  }
+
+  async read(reads: readonly OnlineViewRead[]): Promise<(StoredFeatures | undefined)[][]> {
+    // One HMGET per distinct hash: views keyed by the same entity share it.
+    const hashes = new Map<string, { fields: string[]; index: Map<string, number> }>();
+    const located = reads.map((read) => {
+      const prefix = this.#hashPrefix(read.view);
+      const wanted = [
+        `${read.view.name}:__ts`,
+        ...read.features.map((f) => `${read.view.name}:${f}`),
+      ];
+      return read.keys.map((key) => {
+        const hash = prefix + key;
+        let entry = hashes.get(hash);
+        if (!entry) {
+          entry = { fields: [], index: new Map() };
+          hashes.set(hash, entry);
+        }
+        const positions = wanted.map((field) => {
+          let at = entry.index.get(field);
+          if (at === undefined) {
+            at = entry.fields.length;
+            entry.fields.push(field);
+            entry.index.set(field, at);
+          }
+          return at;
+        });
+        return { hash, positions };
+      });
+    });
+    const pipeline = this.#redis.pipeline();
+    const order = [...hashes];
+    for (const [hash, entry] of order) pipeline.hmget(hash, ...entry.fields);
+    const replies = await this.#exec(pipeline, 'read');
+    const byHash = new Map(order.map(([hash], i) => [hash, replies[i] as (string | null)[]]));
+    return reads.map((read, r) => {
+      const types = read.features.map(
+        (name) => read.view.features.find((f) => f.name === name)?.type ?? 'string',
+      );
+      return located[r]!.map(({ hash, positions }) => {
+        const values = byHash.get(hash)!;
+        const ts = values[positions[0]!];
+        if (ts === null || ts === undefined) return undefined;
+        const out: StoredValue[] = new Array(types.length);
+        for (let i = 0; i < types.length; i++) {
+          out[i] = decode(values[positions[i + 1]!] ?? null, types[i]!);
+        }
+        return { eventTimestampUs: Number(ts), values: out };
+      });
+    });
+  }
+
+  async ping(): Promise<void> {
+    if (this.#redis.status !== 'ready') {
+      throw this.#unavailable('reach', this.#lastError);
+    }
+    try {
+      await this.#redis.ping();
+    } catch (error) {
+      throw this.#unavailable('reach', error);
+    }
+  }
+
+  async clear(views?: readonly OnlineViewLayout[]): Promise<void> {
+    await this.ping();
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.#redis.scan(
+        cursor,
+        'MATCH',
+        `${escapeGlob(this.#prefix)}*`,
+        'COUNT',
+        1000,
+      );
+      cursor = next;
+      if (keys.length === 0) continue;
+      const pipeline = this.#redis.pipeline();
+      if (views === undefined) {
+        pipeline.unlink(...keys);
+      } else {
+        const fields = views.flatMap((v) => [
+          `${v.name}:__ts`,
+          ...v.features.map((f) => `${v.name}:${f.name}`),
+        ]);
+        for (const key of keys) pipeline.hdel(key, ...fields);
+      }
+      await this.#exec(pipeline, 'write');
+    } while (cursor !== '0');
+  }
+
+  async close(): Promise<void> {
+    this.#redis.disconnect();
+  }
+
+  #hashPrefix(view: OnlineViewLayout): string {
+    return `${this.#prefix}${view.joinKeys.join(',')}:`;
+  }
+
+  async #exec(pipeline: ReturnType<Redis['pipeline']>, what: 'read' | 'write'): Promise<unknown[]> {
+    let results: [Error | null, unknown][] | null;
+    try {
+      results = await pipeline.exec();
+    } catch (error) {
+      throw this.#unavailable(what, error);
+    }
+    if (!results) throw this.#unavailable(what, this.#lastError);
+    return results.map(([error, value]) => {
+      if (error) {
+        if (error.name === 'ReplyError') {
+          throw new DuckfeatError(
+            `Failed to ${what} the online store: Redis answered ${scrub(error.message, this.#password)}`,
+            { cause: error },
+          );
+        }
+        throw this.#unavailable(what, error);
+      }
+      return value;
+    });
+  }
+
+  #unavailable(what: string, error: unknown): OnlineStoreUnavailableError {
+    const reason = error
+      ? scrub(errorMessage(error), this.#password)
+      : `connection ${this.#redis.status}`;
+    return new OnlineStoreUnavailableError(
+      `Failed to ${what} the online store: ${this.description} is unreachable (${reason})`,
+      { cause: error },
+    );
+  }
+}
+
+/** A value as stored in a hash field: '' for NULL, strings after '=', booleans as 1/0. */
+function encode(value: StoredValue, type: ValueType): string {
+  if (value === null) return '';
+  if (type === 'string') return `=${value}`;
+  if (type === 'bool') return value ? '1' : '0';
+  return String(value);
+}
+
+function decode(text: string | null, type: ValueType): StoredValue {
+  if (text === null || text === '') return null;
+  switch (type) {
+    case 'string':
+      return text.slice(1);
+    case 'bool':
+      return text === '1';
+    case 'float64':
+      return Number(text);
+    default: {
+      const n = Number(text);
+      return Number.isSafeInteger(n) ? n : text;
+    }
+  }
+}
+
+function escapeGlob(text: string): string {
+  return text.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
+}
