@@ -1,11 +1,11 @@
 import type { ResolvedFeatureView, ValueType } from '../definitions/types.js';
+import type { ColumnInfo } from '../duckdb/column-types.js';
 import {
   type CompiledQuery,
   sourceColumnNamer,
   uniqueNamer,
   viewSourceRows,
 } from '../retrieval/compiler.js';
-import type { ColumnInfo } from '../retrieval/entity-input.js';
 import { timestampExpression } from '../retrieval/timestamps.js';
 import { quoteIdentifier as q } from '../sql/identifiers.js';
 import { entityKeySql } from './entity-keys.js';
