@@ -11,6 +11,10 @@ import { syntheticData } from './fixtures.js';
 /** A Python with lightgbm (set by .ci/run; locally: .venv/bin/python). */
 const python = process.env['DUCKFEAT_TEST_PYTHON'];
 if (!python) {
+  // In CI (.ci/run sets CI=true and installs LightGBM) a missing reference is a failure.
+  if (process.env['CI'] === 'true') {
+    throw new Error('LightGBM interop test: DUCKFEAT_TEST_PYTHON is not set in CI');
+  }
   console.log('LightGBM interop test skipped: set DUCKFEAT_TEST_PYTHON to a python with lightgbm');
 }
 
