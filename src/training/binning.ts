@@ -23,6 +23,12 @@ export interface BinMapper {
   readonly max: number;
   /** The bin of the value 0. */
   readonly defaultBin: number;
+  /**
+   * LightGBM's `most_freq_bin`: the sample's most frequent bin if it holds ≥ 70% of the
+   * sample, else the default bin. LightGBM does not store this bin: its histogram entry is
+   * the leaf's total minus the other bins (bin 0: derived where a scan needs it).
+   */
+  readonly mostFreqBin: number;
 }
 
 export interface BinningOptions {
@@ -119,13 +125,47 @@ export function findBins(sample: Float64Array, options: BinningOptions): BinMapp
   }
   const upperBounds = Float64Array.from(bounds);
   const partial = { upperBounds, numBins: upperBounds.length, missingType };
+  const defaultBin = valueToBin(partial, 0);
   return {
     ...partial,
     isTrivial: upperBounds.length <= 1 || cannotSplit(partial, sample, options.minSplitData ?? 0),
     min,
     max,
-    defaultBin: valueToBin(partial, 0),
+    defaultBin,
+    mostFreqBin: mostFrequentBin(
+      upperBounds,
+      missingType,
+      distinct,
+      counts,
+      naCount,
+      total,
+      defaultBin,
+    ),
   };
+}
+
+// LightGBM's FindBin ending: the first bin with the largest sample count (the NaN bin counts
+// its NaN rows), unless it is not the default bin and holds < 70% of the sample.
+function mostFrequentBin(
+  bounds: Float64Array,
+  missingType: MissingType,
+  distinct: number[],
+  counts: number[],
+  naCount: number,
+  total: number,
+  defaultBin: number,
+): number {
+  const numBins = bounds.length;
+  const inBin = new Float64Array(numBins);
+  let bin = 0;
+  for (let i = 0; i < distinct.length; i++) {
+    while (distinct[i]! > bounds[bin]! && bin < numBins - 1) bin++;
+    inBin[bin] += counts[i]!;
+  }
+  if (missingType === MISSING_NAN) inBin[numBins - 1] = naCount;
+  let most = 0;
+  for (let b = 1; b < numBins; b++) if (inBin[b]! > inBin[most]!) most = b;
+  return most !== defaultBin && inBin[most]! / total < 0.7 ? defaultBin : most;
 }
 
 /**

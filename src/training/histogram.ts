@@ -191,3 +191,32 @@ export function addHistogram(
     for (let i = 2 * data.binOffsets[f]!; i < end; i++) total[i] += part[i]!;
   }
 }
+
+/**
+ * LightGBM's `Dataset::FixHistogram`: it does not store a feature's most frequent bin, so
+ * that bin's entry is the leaf's sums minus the other bins (in bin order). Applied to every
+ * built histogram (the subtracted ones inherit it), so the split finder sees the same sums.
+ */
+export function fixHistogram(
+  data: BinnedDataset,
+  hist: Float64Array,
+  used: Uint8Array,
+  sumGradient: number,
+  sumHessian: number,
+): void {
+  for (let f = 0; f < data.numFeatures; f++) {
+    const most = data.mappers[f]!.mostFreqBin;
+    if (!used[f] || most <= 0) continue;
+    const off = 2 * data.binOffsets[f]!;
+    const numBins = data.binOffsets[f + 1]! - data.binOffsets[f]!;
+    let g = sumGradient;
+    let h = sumHessian;
+    for (let b = 0; b < numBins; b++) {
+      if (b === most) continue;
+      g -= hist[off + 2 * b]!;
+      h -= hist[off + 2 * b + 1]!;
+    }
+    hist[off + 2 * most] = g;
+    hist[off + 2 * most + 1] = h;
+  }
+}

@@ -144,12 +144,36 @@ export function findBestThreshold(
     let leftG = 0;
     let leftH = K_EPSILON;
     let leftCount = 0;
-    for (let t = 0; t <= numBins - 2; t++) {
+    // LightGBM does not store bin 0 when it is the most frequent bin: with NaN as missing
+    // it starts from the leaf's total minus every other bin; otherwise it never adds bin 0.
+    const binZeroUnstored = mapper.mostFreqBin === 0;
+    let first = 0;
+    if (binZeroUnstored && naAsMissing) {
+      leftG = sumGradient;
+      leftH = sumHessian - K_EPSILON;
+      leftCount = numData;
+      for (let b = 1; b < numBins; b++) {
+        const h = hist[offset + 2 * b + 1]!;
+        leftG -= hist[offset + 2 * b]!;
+        leftH -= h;
+        leftCount -= Math.round(h * cntFactor);
+      }
+    } else if (binZeroUnstored) {
+      first = 1;
+    }
+    let fwdGain = Number.NEGATIVE_INFINITY;
+    let fwdThreshold = 0;
+    let fwdLeftG = 0;
+    let fwdLeftH = 0;
+    let fwdLeftCount = 0;
+    for (let t = first; t <= numBins - 2; t++) {
       if (t === skip) continue;
-      const h = hist[offset + 2 * t + 1]!;
-      leftG += hist[offset + 2 * t]!;
-      leftH += h;
-      leftCount += Math.round(h * cntFactor);
+      if (t > 0 || !binZeroUnstored) {
+        const h = hist[offset + 2 * t + 1]!;
+        leftG += hist[offset + 2 * t]!;
+        leftH += h;
+        leftCount += Math.round(h * cntFactor);
+      }
       if (leftCount < minDataInLeaf || leftH < minSumHessianInLeaf) continue;
       const rightCount = numData - leftCount;
       if (rightCount < minDataInLeaf) break;
@@ -161,14 +185,21 @@ export function findBestThreshold(
         : leafGain(leftG, leftH, c) + leafGain(rightG, rightH, c);
       if (gain <= minGainShift) continue;
       splittable = true;
-      if (gain > bestGain) {
-        bestGain = gain;
-        bestThreshold = t;
-        bestLeftG = leftG;
-        bestLeftH = leftH;
-        bestLeftCount = leftCount;
-        bestDefaultLeft = false;
+      if (gain > fwdGain) {
+        fwdGain = gain;
+        fwdThreshold = t;
+        fwdLeftG = leftG;
+        fwdLeftH = leftH;
+        fwdLeftCount = leftCount;
       }
+    }
+    if (fwdGain > bestGain) {
+      bestGain = fwdGain;
+      bestThreshold = fwdThreshold;
+      bestLeftG = fwdLeftG;
+      bestLeftH = fwdLeftH;
+      bestLeftCount = fwdLeftCount;
+      bestDefaultLeft = false;
     }
   } else if (missing === MISSING_NAN) {
     // Two bins, one of them NaN: NaN is the right side of the only threshold.

@@ -1,6 +1,6 @@
 import { MISSING_NAN, MISSING_ZERO } from './binning.js';
 import type { BinnedDataset } from './dataset.js';
-import { type RowSet, subtractHistogram } from './histogram.js';
+import { fixHistogram, type RowSet, subtractHistogram } from './histogram.js';
 import type { GBDTParams } from './params.js';
 import {
   findBestThreshold,
@@ -93,6 +93,7 @@ export class TreeLearner {
       featureUsed,
       histOf[0],
     );
+    fixHistogram(data, histOf[0], featureUsed, sumG, sumH);
     best[0] = this.findBest(histOf[0], splittable[0], sumG, sumH, numData);
 
     for (let split = 0; split < maxLeaves - 1; split++) {
@@ -154,6 +155,7 @@ export class TreeLearner {
         parentSplittable,
         smallHist,
       );
+      fixHistogram(data, smallHist, parentSplittable, leafSumG[smaller]!, leafSumH[smaller]!);
       subtractHistogram(data, parentHist, smallHist, parentSplittable);
       histOf[smaller] = smallHist;
       histOf[larger] = parentHist;
