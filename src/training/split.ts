@@ -193,7 +193,9 @@ export function findBestThreshold(
         fwdLeftCount = leftCount;
       }
     }
-    if (fwdGain > bestGain) {
+    // As LightGBM compares them: against the first scan's gain after − and + the shift
+    // (not the same double in general: it decides ties when no row is missing).
+    if (splittable && fwdGain > bestGain - minGainShift + minGainShift) {
       bestGain = fwdGain;
       bestThreshold = fwdThreshold;
       bestLeftG = fwdLeftG;
