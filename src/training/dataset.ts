@@ -1,7 +1,7 @@
 import { TrainingError } from '../errors.js';
 import { type BinMapper, binColumn, findBins } from './binning.js';
 import type { GBDTParams } from './params.js';
-import { SeededRandom } from './random.js';
+import { LightgbmRandom } from './random.js';
 
 /**
  * The training matrix after binning: one bin-index array per feature (column-major), and
@@ -24,7 +24,7 @@ export interface BinnedDataset {
 
 /**
  * Bin every feature. Bounds come from a sample of up to `bin_construct_sample_cnt` rows
- * (all rows when there are fewer), drawn with `data_random_seed`.
+ * (all rows when there are fewer), drawn as LightGBM draws it with `data_random_seed`.
  */
 export function binDataset(
   features: readonly Float64Array[],
@@ -41,18 +41,20 @@ export function binDataset(
       );
     }
   }
+  // LightGBM's sample (c_api CreateSampleIndices): its generator seeded with
+  // data_random_seed, its Random::Sample; the sample can hold a few rows fewer than asked.
   const sampleRows =
     numRows > params.bin_construct_sample_cnt
-      ? new SeededRandom(params.data_random_seed).sample(numRows, params.bin_construct_sample_cnt)
+      ? new LightgbmRandom(params.data_random_seed).sample(numRows, params.bin_construct_sample_cnt)
       : null;
+  const sampleCount = sampleRows ? sampleRows.length : numRows;
   const options = {
     maxBin: params.max_bin,
     minDataInBin: params.min_data_in_bin,
     useMissing: params.use_missing,
     zeroAsMissing: params.zero_as_missing,
-    minSplitData: Math.trunc(
-      (params.min_data_in_leaf * Math.min(numRows, params.bin_construct_sample_cnt)) / numRows,
-    ),
+    // LightGBM's filter_cnt: min_data_in_leaf scaled to the sample (integer product first).
+    minSplitData: Math.trunc((params.min_data_in_leaf * sampleCount) / numRows),
   };
   const mappers: BinMapper[] = [];
   const bins: (Uint8Array | Uint16Array)[] = [];

@@ -73,4 +73,11 @@ describe.skipIf(!python)('the same trees as LightGBM 4.7 (real LightGBM)', () =>
       min_data_in_leaf: 5,
     });
   });
+
+  it('more rows than bin_construct_sample_cnt: the same bin sample', async () => {
+    await expectLikeLightgbm(nanData(250_000, 5), {
+      num_iterations: 5,
+      num_leaves: 15,
+    });
+  });
 });
