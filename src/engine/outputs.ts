@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type DuckDBInstance, listValue } from '@duckdb/node-api';
+import type { DuckDBInstance } from '@duckdb/node-api';
 import { createInstance } from '../duckdb/connection.js';
-import { PARQUET_FORMAT } from '../duckdb/parquet.js';
 import { tempPathFor } from '../util/atomic-file.js';
 import type { OutputStamp } from './manifest.js';
 import type { PrepOutput } from './prep.js';
+import { writeStampedOutput } from './stamped-output.js';
 import type { Task } from './task.js';
 import type { ViewSource } from './views.js';
 
@@ -16,7 +16,9 @@ import type { ViewSource } from './views.js';
  * one when omitted). An output whose stamp in `previous` matches its partitions and whose
  * file is unchanged since is kept as it is. Every file is first written to a temp file
  * beside it; the renames happen only once all of them are produced, so a failure leaves
- * every previous output in place. Returns the outputs and their new stamps.
+ * every previous output in place. Each file states in its parquet metadata that it is unique
+ * on (customer_id, event_timestamp) when it is (`writeStampedOutput`), so that retrieval
+ * needs no pass over it. Returns the outputs and their new stamps.
  */
 export async function writeOutputs(
   views: ViewSource[],
@@ -58,12 +60,10 @@ export async function writeOutputs(
         for (let j = next++; j < todo.length; j = next++) {
           const i = todo[j]!;
           const p = plans[i]!;
-          const result = await connection.runAndReadAll(
-            `COPY (SELECT * FROM read_parquet($partitions) ORDER BY event_timestamp, customer_id)
-             TO $target (${PARQUET_FORMAT})`,
-            { partitions: listValue(p.partitions), target: p.temp },
-          );
-          outputs[i]!.rows = Number(result.getRows()[0]?.[0] ?? 0);
+          outputs[i]!.rows = await writeStampedOutput(connection, p.partitions, p.temp, {
+            keys: ['customer_id'],
+            timestamp: 'event_timestamp',
+          });
         }
       } finally {
         connection.closeSync();

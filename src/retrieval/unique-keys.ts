@@ -4,6 +4,7 @@ import { open, stat } from 'node:fs/promises';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { ResolvedFeatureView } from '../definitions/types.js';
 import type { ColumnInfo } from '../duckdb/column-types.js';
+import { notAfter, readUniqueStamp, stampProvesUnique } from '../duckdb/unique-stamp.js';
 import { quoteIdentifier as q } from '../sql/identifiers.js';
 import { writeFileAtomically } from '../util/atomic-file.js';
 import { type CompiledQuery, sourceColumnNamer } from './compiler.js';
@@ -93,20 +94,11 @@ export function sortedProbe(
 }
 
 /**
- * `(a1, a2, …) <= (b1, b2, …)` compared column by column, left to right (no NULLs: the probe
- * filters them out; on the first row the `lag` is NULL and so is the whole comparison).
- */
-function notAfter(a: readonly string[], b: readonly string[]): string {
-  const [head, ...rest] = a;
-  const [other, ...others] = b;
-  if (rest.length === 0) return `${head} <= ${other}`;
-  return `(${head} < ${other} OR (${head} = ${other} AND ${notAfter(rest, others)}))`;
-}
-
-/**
  * Which views' sources hold at most one row per (join keys, feature timestamp), remembered
- * per source file: the check is a pass over the file, as costly as the deduplication it
- * saves, so it pays from the second retrieval on. A file is known by its path, size,
+ * per source file. A parquet file `prep` wrote says so in its footer (a uniqueness stamp
+ * bound to its row count), which is read instead of the file; any other file is checked by
+ * a pass over it, as costly as the deduplication it saves, which pays from the second
+ * retrieval on. A file is known by its path, size,
  * modification time, inode and a hash of its first and last 64 KiB (a parquet footer holds
  * every row group's offsets and statistics), so a rewritten file is checked again. The
  * facts live in memory and, with `file`, in a small JSON file that other processes reuse.
@@ -150,7 +142,9 @@ export class UniqueKeyChecks {
         if (known !== undefined) return { view, isUnique: known, probed: false };
         const connection = await instance.connect();
         try {
-          const isUnique = await probeUnique(connection, view, sourceColumns[view.name]);
+          const isUnique =
+            (await stampedUnique(connection, view, sourceColumns[view.name])) ||
+            (await probeUnique(connection, view, sourceColumns[view.name]));
           facts[key] = isUnique;
           return { view, isUnique, probed: true };
         } finally {
@@ -189,6 +183,27 @@ export class UniqueKeyChecks {
     }
     await writeFileAtomically(this.#file!, `${JSON.stringify(current, null, 1)}\n`);
   }
+}
+
+/**
+ * Whether a single parquet file states, in a stamp `prep` wrote (`writeStampedOutput`), that
+ * it is unique on the view's keys and feature timestamp, and still holds the rows the stamp
+ * was written for: read from the footer alone. A timestamp the compiled query narrows
+ * (nanoseconds to microseconds) could merge distinct values, so the stamp is not used then.
+ */
+async function stampedUnique(
+  connection: DuckDBConnection,
+  view: ResolvedFeatureView,
+  columns: readonly ColumnInfo[] | undefined,
+): Promise<boolean> {
+  if (view.source.format !== 'parquet') return false;
+  const sourceName = sourceColumnNamer(view);
+  const ts = sourceName(view.source.timestampField);
+  const tsType = columns?.find((c) => c.name === ts)?.type;
+  if (tsType !== undefined && /_NS$/i.test(tsType)) return false;
+  // An unreadable footer is left to the probe, which reports it.
+  const found = await readUniqueStamp(connection, view.source.path).catch(() => undefined);
+  return found !== undefined && stampProvesUnique(found, view.joinKeys.map(sourceName), ts);
 }
 
 /** The sorted-order probe when it can decide (parquet), else the hash-aggregate probe. */
