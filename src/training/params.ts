@@ -1,4 +1,5 @@
 import { TrainingError } from '../errors.js';
+import { ioKeysNote, isIgnoredParam } from './ignored-params.js';
 
 /**
  * Training parameters, named and defaulted exactly as LightGBM's (`include/LightGBM/config.h`),
@@ -142,20 +143,6 @@ const ALIASES: Record<string, keyof GBDTParams> = {
   n_jobs: 'num_threads',
 };
 
-/** Accepted and ignored: they change LightGBM's logging or engine choice, not the model. */
-const IGNORED = new Set([
-  'verbose',
-  'verbosity',
-  'deterministic',
-  'force_col_wise',
-  'force_row_wise',
-  'boosting',
-  'boosting_type',
-  'tree_learner',
-  'device_type',
-  'feature_pre_filter',
-]);
-
 const METRIC_ALIASES: Record<string, Metric> = {
   binary_logloss: 'binary_logloss',
   binary: 'binary_logloss',
@@ -185,15 +172,22 @@ export function canonicalParamNames(input: Record<string, unknown>): Record<stri
 
 /**
  * Resolve user parameters (LightGBM names or aliases) over the defaults, and validate them.
- * Throws a {@link TrainingError} naming the bad parameter.
+ * Throws a {@link TrainingError} naming the bad parameter, or a value that LightGBM accepts
+ * but duckfeat does not implement (`boosting: 'dart'`). LightGBM's I/O-only keys (a
+ * train.conf's `data`, `output_model`, `metric_freq`, …) are ignored with one note
+ * (`onNote`, default console.warn; once per key per process).
  *
  * @example resolveParams({ eta: 0.05, max_depth: 4 }).learning_rate // 0.05
  */
-export function resolveParams(input: Record<string, unknown> = {}): GBDTParams {
+export function resolveParams(
+  input: Record<string, unknown> = {},
+  options: { onNote?: (note: string) => void } = {},
+): GBDTParams {
   const params: GBDTParams = { ...DEFAULT_PARAMS, metric: [...DEFAULT_PARAMS.metric] };
   const raw = params as unknown as Record<string, unknown>;
+  const ioKeys: string[] = [];
   for (const [given, value] of Object.entries(input)) {
-    if (value === undefined || IGNORED.has(given)) continue;
+    if (value === undefined || isIgnoredParam(given, value, ioKeys)) continue;
     const key = given in DEFAULT_PARAMS ? (given as keyof GBDTParams) : ALIASES[given];
     if (key === undefined) {
       throw new TrainingError(
@@ -209,6 +203,8 @@ export function resolveParams(input: Record<string, unknown> = {}): GBDTParams {
     params.data_random_seed = (params.seed * 31 + 1) | 0;
   }
   validate(params);
+  const note = ioKeysNote(ioKeys);
+  if (note) (options.onNote ?? ((m) => console.warn(m)))(note);
   return params;
 }
 
