@@ -51,6 +51,7 @@ export function writeModelText(model: Model): string {
     `max_feature_idx=${header.featureNames.length - 1}`,
   ];
   if (header.objective !== null) out.push(`objective=${header.objective}`);
+  if (header.averageOutput) out.push('average_output');
   out.push(`feature_names=${header.featureNames.join(' ')}`);
   out.push(`feature_infos=${header.featureInfos.join(' ')}`);
   out.push(`tree_sizes=${blocks.map((b) => Buffer.byteLength(b, 'utf8')).join(' ')}`);
@@ -83,11 +84,14 @@ export function parseModel(text: string): Model {
   for (; i < lines.length && !lines[i]!.startsWith('Tree='); i++) {
     const line = lines[i]!;
     if (line === 'end of trees') break;
+    if (line === 'average_output') header.set('average_output', '1');
     const eq = line.indexOf('=');
     if (eq > 0) header.set(line.slice(0, eq), line.slice(eq + 1));
   }
   if ((header.get('num_class') ?? '1') !== '1')
-    throw fail('only binary/regression models (num_class=1) are supported');
+    throw fail(
+      `multiclass models (num_class=${header.get('num_class')}) are not supported (num_class=1 only)`,
+    );
   const featureNames = (header.get('feature_names') ?? '').split(' ').filter((s) => s !== '');
   const maxFeatureIdx = Number(header.get('max_feature_idx') ?? featureNames.length - 1);
   if (featureNames.length !== maxFeatureIdx + 1)
@@ -116,6 +120,7 @@ export function parseModel(text: string): Model {
     featureNames,
     featureInfos: (header.get('feature_infos') ?? '').split(' ').filter((s) => s !== ''),
     objective: header.get('objective') ?? null,
+    averageOutput: header.has('average_output'),
     parameterLines,
   });
 }

@@ -1,5 +1,6 @@
 import { TrainingError } from '../errors.js';
 import { ZERO_THRESHOLD } from './binning.js';
+import { convertOutput, type ModelOutput, modelOutput } from './model-output.js';
 import { writeModelText } from './model-text.js';
 import { addTreeShap } from './shap.js';
 import type { Tree } from './tree.js';
@@ -9,22 +10,29 @@ export interface ModelHeader {
   featureNames: string[];
   /** `[min:max]` or `none`, one per feature (LightGBM's feature_infos). */
   featureInfos: string[];
-  /** `binary sigmoid:1`, or null for a model that returns raw scores only. */
+  /** `binary sigmoid:1`, `regression`, `poisson`, …, or null: raw scores only. */
   objective: string | null;
+  /**
+   * LightGBM's `average_output` line (random forest, `boosting=rf`): the raw score is the
+   * trees' mean instead of their sum.
+   */
+  averageOutput?: boolean;
   /** The `parameters:` section's lines (`[name: value]`), kept to write back out. */
   parameterLines: string[];
 }
 
 /**
- * A trained (or loaded) binary GBDT model: the sum of its trees is the raw score (log-odds);
- * the probability is its sigmoid.
+ * A trained (or loaded) GBDT model: the sum of its trees is the raw score (log-odds for a
+ * binary model); its prediction is the raw score converted as its objective says
+ * (`predict`): the sigmoid for binary models, exp for poisson, none for regression.
  *
  * @example
  * const model = await trainGBDT({ features, featureNames, label });
  * const p = model.predictProba(features); // Float64Array, one probability per row
  */
 export class Model {
-  readonly sigmoid: number;
+  /** How the raw score becomes the prediction (from the objective). */
+  readonly output: ModelOutput;
 
   constructor(
     readonly trees: Tree[],
@@ -32,8 +40,12 @@ export class Model {
     /** Trees kept after early stopping (= trees.length), or null when it did not apply. */
     readonly bestIteration: number | null = null,
   ) {
-    const match = header.objective?.match(/sigmoid:([0-9.eE+-]+)/);
-    this.sigmoid = match ? Number(match[1]) : 1;
+    this.output = modelOutput(header.objective);
+  }
+
+  /** The sigmoid's scale of a binary model (1 for any other). */
+  get sigmoid(): number {
+    return this.output.kind === 'sigmoid' ? this.output.scale : 1;
   }
 
   get featureNames(): string[] {
@@ -74,15 +86,31 @@ export class Model {
         out[r] += leafValue[~node]!;
       }
     }
+    if (this.header.averageOutput && this.trees.length > 0) {
+      for (let r = 0; r < numRows; r++) out[r]! /= this.trees.length;
+    }
     return out;
   }
 
-  /** Probabilities of the positive class: sigmoid of the raw scores. */
+  /**
+   * Predictions as LightGBM's `predict` returns them: the raw scores converted by the
+   * objective (probabilities for binary, exp for poisson, raw for regression and ranking).
+   */
+  predict(features: readonly Float64Array[]): Float64Array {
+    return convertOutput(this.output, this.predictRaw(features));
+  }
+
+  /**
+   * Probabilities of the positive class: sigmoid of the raw scores (a model without an
+   * objective: its raw scores). Refuses a model that does not predict probabilities.
+   */
   predictProba(features: readonly Float64Array[]): Float64Array {
-    const raw = this.predictRaw(features);
-    if (this.header.objective === null) return raw;
-    for (let i = 0; i < raw.length; i++) raw[i] = 1 / (1 + Math.exp(-this.sigmoid * raw[i]!));
-    return raw;
+    if (this.output.kind !== 'sigmoid' && this.header.objective !== null) {
+      throw new TrainingError(
+        `Failed to predict probabilities: the model's objective is '${this.header.objective}', not a binary classifier (use predict())`,
+      );
+    }
+    return this.predict(features);
   }
 
   /**
@@ -90,6 +118,11 @@ export class Model {
    * value); they sum to the row's raw score. Same layout as LightGBM's `pred_contrib`.
    */
   predictContrib(features: readonly Float64Array[]): Float64Array[] {
+    if (this.header.averageOutput) {
+      throw new TrainingError(
+        'Failed to compute SHAP contributions: not supported for average_output (random forest) models',
+      );
+    }
     const numRows = this.checkFeatures(features);
     const nf = this.numFeatures;
     const rows: Float64Array[] = [];
