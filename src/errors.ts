@@ -57,6 +57,11 @@ export class RegistryError extends DuckfeatError {
   override name = 'RegistryError';
 }
 
+/** The task queue (Redis, for the bullmq executor) could not be reached. Never carries a password. */
+export class QueueError extends DuckfeatError {
+  override name = 'QueueError';
+}
+
 /** Point-in-time retrieval failed; carries the compiled SQL that was run. */
 export class RetrievalError extends DuckfeatError {
   override name = 'RetrievalError';

@@ -13,6 +13,7 @@ const SUMMARIES: Record<string, string> = {
   synth: 'generate synthetic Online Retail data',
   ingest: 'clean raw transactions into a parquet (cached)',
   prep: 'compute feature views and labels per cutoff',
+  worker: "run prep's tasks from Redis (--executor bullmq)",
   plan: 'show what `apply` would change in the registry',
   apply: 'sync the feature repository to the registry',
   teardown: "remove the project's objects from the registry",
@@ -35,6 +36,8 @@ Exit codes:
 Environment:
   DUCKFEAT_REGISTRY_URL  postgresql:// URL of the registry (default: embedded PGlite
                          under <repo>/.registry/)
+  DUCKFEAT_QUEUE_URL     redis:// URL of the bullmq executor's task queue (default:
+                         redis://127.0.0.1:6379)
   NO_COLOR               no colors (colors are used only on a terminal anyway)
 
 The whole pipeline: npx zx scripts/all.mjs [--input PATH]`;

@@ -29,7 +29,7 @@ export interface PrepOptions extends WindowOptions, ExecutorOptions {
   paths: ProjectPaths;
   /** The cleaned transactions (see `ingest()` / `fingerprintFile()`). */
   transactions: TransactionsSource;
-  /** `'in-process'` (default) or `'pool'`, or an executor to use (left open). */
+  /** `'in-process'` (default), `'pool'` or `'bullmq'`, or an executor to use (left open). */
   executor?: ExecutorKind | TaskExecutor;
   /** Recompute every task even when its partition could be reused. */
   force?: boolean;
@@ -40,6 +40,11 @@ export interface PrepOptions extends WindowOptions, ExecutorOptions {
   cutoffs?: string[];
   /** The SQL files to run; discovered under `paths.sql` when omitted. */
   views?: ViewSource[];
+  /**
+   * `created_timestamp` of every computed row instead of each task's start time (naive
+   * UTC): the same input then gives byte-identical files on any executor.
+   */
+  createdTimestamp?: string;
   /** Aborting stops the run: running queries are interrupted, outputs stay as they were. */
   signal?: AbortSignal;
   onProgress?: (event: PrepProgress) => void;
@@ -125,6 +130,15 @@ async function prepOn(
     label_window_days: windows.labelWindowDays,
   };
   const tasks = planTasks(views, cutoffs, pool, transactions, paths.partitions);
+  if (options.createdTimestamp !== undefined) {
+    const pinned = parseTimestamp(options.createdTimestamp);
+    if (pinned === undefined) {
+      throw new InputError(
+        `Failed to prep: createdTimestamp ${JSON.stringify(options.createdTimestamp)} is not a timestamp`,
+      );
+    }
+    for (const task of tasks) task.createdTimestamp = formatTimestamp(pinned);
+  }
   const previous = options.force
     ? ({ version: 1, tasks: {} } satisfies Manifest)
     : await readManifest(paths.partitions);
@@ -266,6 +280,13 @@ async function runAll(
   signal: AbortSignal | undefined,
   onDone: (task: Task, result: TaskResult) => void,
 ): Promise<void> {
+  if (executor.runTasks) {
+    try {
+      return await executor.runTasks(tasks, { signal, onDone });
+    } catch (error) {
+      throw signal?.aborted ? new InterruptedError('Failed to prep: interrupted') : error;
+    }
+  }
   let next = 0;
   let failure: unknown;
   const stop = (error: unknown) => {
@@ -301,8 +322,14 @@ async function resolveExecutor(
   instance: DuckDBInstance,
 ): Promise<TaskExecutor> {
   if (typeof executor === 'object') return executor;
-  const { workers, threads, memoryLimit } = options;
-  return createExecutor(executor ?? DEFAULT_EXECUTOR, { workers, threads, memoryLimit, instance });
+  const { workers, threads, memoryLimit, queue } = options;
+  return createExecutor(executor ?? DEFAULT_EXECUTOR, {
+    workers,
+    threads,
+    memoryLimit,
+    queue,
+    instance,
+  });
 }
 
 function record(task: Task, result: Omit<TaskResult, 'id'>, reused: boolean): PrepTaskRecord {

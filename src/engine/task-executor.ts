@@ -1,4 +1,5 @@
 import type { Task, TaskResult } from './task.js';
+import type { TaskQueueOptions } from './task-queue.js';
 
 /**
  * Runs tasks. `prep` calls `run` at most `concurrency` times at once and never shares
@@ -12,13 +13,23 @@ export interface TaskExecutor {
   readonly concurrency: number;
   /** Run one task; rejects with a TaskError. */
   run(task: Task): Promise<TaskResult>;
+  /**
+   * Run a whole batch as one unit instead of task by task (the bullmq executor submits it
+   * as one flow); `onDone` is called once per task as it finishes. Rejects with the first
+   * TaskError; when `signal` aborts, the batch is cancelled and the promise rejects.
+   * `prep` uses it instead of `run` when it exists.
+   */
+  runTasks?(
+    tasks: Task[],
+    options: { signal?: AbortSignal; onDone: (task: Task, result: TaskResult) => void },
+  ): Promise<void>;
   /** Interrupt every running query (they reject soon after); safe to call repeatedly. */
   interrupt(): Promise<void>;
   /** Release connections and threads. Interrupts first if anything still runs. */
   close(): Promise<void>;
 }
 
-export type ExecutorKind = 'pool' | 'in-process';
+export type ExecutorKind = 'pool' | 'in-process' | 'bullmq';
 
 export interface ExecutorOptions {
   /** Concurrent tasks (workers or connections); default 2 (the cores of this design's machine). */
@@ -27,4 +38,6 @@ export interface ExecutorOptions {
   threads?: number;
   /** DuckDB `memory_limit` per instance. */
   memoryLimit?: string;
+  /** The bullmq executor's Redis URL, key prefix and retries (`duckfeat worker`s run the tasks). */
+  queue?: TaskQueueOptions;
 }

@@ -5,7 +5,7 @@ import { PARQUET_FORMAT } from '../duckdb/parquet.js';
 import { DuckfeatError, errorMessage, TaskError } from '../errors.js';
 import { tempPathFor } from '../util/atomic-file.js';
 import { bindSqlFile, parseSqlFile, type SqlParamValue, selectText } from './sql-file.js';
-import { formatTimestamp } from './timestamps.js';
+import { formatTimestamp, parseTimestamp } from './timestamps.js';
 
 /**
  * One unit of work: run one SQL file for one cutoff and write its rows to one partition.
@@ -33,6 +33,11 @@ export interface Task {
   inputFingerprint: string;
   /** Parquet file the rows go to (written through a temp file and a rename). */
   partition: string;
+  /**
+   * `created_timestamp` to write instead of the task's start time (naive UTC), so that
+   * runs on different executors or machines give byte-identical files.
+   */
+  createdTimestamp?: string;
 }
 
 /** What running a task produced. */
@@ -68,8 +73,14 @@ export function taskKey(task: Pick<Task, 'sqlSha256' | 'params' | 'inputFingerpr
 export async function executeTask(task: Task, connection: DuckDBConnection): Promise<TaskResult> {
   const started = Date.now();
   const temp = tempPathFor(task.partition);
+  let created = BigInt(started) * 1000n;
   let rows: number;
   try {
+    if (task.createdTimestamp !== undefined) {
+      const pinned = parseTimestamp(task.createdTimestamp);
+      if (pinned === undefined) throw new DuckfeatError('its createdTimestamp is not a timestamp');
+      created = pinned;
+    }
     const file = parseSqlFile(task.sqlPath, task.sql);
     if (file.sha256 !== task.sqlSha256) {
       throw new DuckfeatError("the task's SQL text does not match its sqlSha256");
@@ -85,7 +96,7 @@ ${selectText(file)}  )
       sql,
       {
         ...values,
-        duckfeat_created_timestamp: new DuckDBTimestampValue(BigInt(started) * 1000n),
+        duckfeat_created_timestamp: new DuckDBTimestampValue(created),
         duckfeat_partition: temp,
       },
       { ...types, duckfeat_created_timestamp: TIMESTAMP, duckfeat_partition: VARCHAR },
@@ -103,7 +114,7 @@ ${selectText(file)}  )
   return {
     id: task.id,
     rows,
-    createdTimestamp: formatTimestamp(BigInt(started) * 1000n),
+    createdTimestamp: formatTimestamp(created),
     startedAt: new Date(started).toISOString(),
     finishedAt: new Date(finished).toISOString(),
     durationMs: finished - started,

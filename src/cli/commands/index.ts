@@ -12,6 +12,7 @@ import { registerSql } from './sql.js';
 import { registerSynth } from './synth.js';
 import { registerTeardown } from './teardown.js';
 import { registerTrain } from './train.js';
+import { registerWorker } from './worker.js';
 
 /** A CLI command: adds itself (name, options, help, action) to the program. */
 export type RegisterCommand = (program: Command) => void;
@@ -21,6 +22,7 @@ export const commands: RegisterCommand[] = [
   registerSynth,
   registerIngest,
   registerPrep,
+  registerWorker,
   registerPlan,
   registerApply,
   registerTeardown,

@@ -13,6 +13,9 @@ interface PrepCommandOptions {
   workers: number;
   executor?: ExecutorKind;
   threads: number;
+  redis?: string;
+  queuePrefix?: string;
+  attempts: number;
   force: boolean;
   featureWindowDays: number;
   labelWindowDays: number;
@@ -43,14 +46,23 @@ export const registerPrep: RegisterCommand = (program) => {
     .option('--workers <n>', 'tasks run at once (connections or worker threads)', positiveInt, 2)
     .option(
       '--executor <kind>',
-      `where tasks run: "in-process" (connections on one DuckDB instance; the default) or "pool" (worker threads, one DuckDB each)`,
+      `where tasks run: "in-process" (connections on one DuckDB instance; the default), "pool" (worker threads, one DuckDB each) or "bullmq" (\`duckfeat worker\` processes on any machine, through Redis)`,
       (value: string) => {
-        if (value !== 'pool' && value !== 'in-process') {
-          throw new InvalidArgumentError('expected "pool" or "in-process"');
+        if (value !== 'pool' && value !== 'in-process' && value !== 'bullmq') {
+          throw new InvalidArgumentError('expected "in-process", "pool" or "bullmq"');
         }
         return value;
       },
     )
+    .option(
+      '--redis <url>',
+      'bullmq: Redis URL (default: DUCKFEAT_QUEUE_URL, else redis://127.0.0.1:6379)',
+    )
+    .option(
+      '--queue-prefix <name>',
+      'bullmq: key prefix shared with the workers (default: DUCKFEAT_QUEUE_PREFIX, else duckfeat)',
+    )
+    .option('--attempts <n>', 'bullmq: attempts per task before the run fails', positiveInt, 3)
     .option('--threads <n>', 'DuckDB threads per connection instance', positiveInt, 1)
     .option('--force', 'recompute every task, reusing nothing', false)
     .option(
@@ -92,6 +104,12 @@ export const registerPrep: RegisterCommand = (program) => {
             ...(opts.executor ? { executor: opts.executor } : {}),
             workers: opts.workers,
             threads: opts.threads,
+            queue: {
+              url: opts.redis,
+              prefix: opts.queuePrefix,
+              attempts: opts.attempts,
+              onNotice: (message) => ctx.out.warn(message),
+            },
             force: opts.force,
             featureWindowDays: opts.featureWindowDays,
             labelWindowDays: opts.labelWindowDays,
