@@ -51,7 +51,7 @@ const instance = await DuckDBInstance.create(
   process.env.DUCKFEAT_BENCH_MEMORY ? { memory_limit: process.env.DUCKFEAT_BENCH_MEMORY } : {},
 );
 const store = await FeatureStore.open({
-  source: { resolveFeatureViews: async () => views, listFeatureServices: async () => [] },
+  source: { readDefinitions: async () => ({ views, services: [] }) },
   root: `${dir}`,
   instance,
   writeCompiled: false,

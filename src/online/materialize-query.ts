@@ -1,11 +1,7 @@
 import type { ResolvedFeatureView, ValueType } from '../definitions/types.js';
 import type { ColumnInfo } from '../duckdb/column-types.js';
-import {
-  type CompiledQuery,
-  sourceColumnNamer,
-  uniqueNamer,
-  viewSourceRows,
-} from '../retrieval/compiler.js';
+import type { CompiledQuery } from '../retrieval/compiler.js';
+import { latestRowPerKeySql, sourceRelation, tieText } from '../retrieval/source-relation.js';
 import { timestampExpression } from '../retrieval/timestamps.js';
 import { quoteIdentifier as q } from '../sql/identifiers.js';
 import { entityKeySql } from './entity-keys.js';
@@ -33,7 +29,7 @@ const CAST: Record<ValueType, string> = {
 /**
  * The query `materialize` streams into the online store: per entity key, the newest row of
  * the view with feature timestamp in the window, ties decided as retrieval decides them
- * (the same generator, `viewSourceRows`). Columns: the encoded entity key, the feature
+ * (the same generator, `latestRowPerKeySql`). Columns: the encoded entity key, the feature
  * timestamp in microseconds (UTC), then every feature of the view cast to its declared type
  * (timestamps as microseconds). A pure function, like the retrieval compiler.
  *
@@ -45,22 +41,22 @@ export function compileMaterialize(
   window: MaterializeWindow,
   sourceColumns?: readonly ColumnInfo[],
 ): CompiledQuery {
-  const parameters: Record<string, string | number> = {};
-  const rows = viewSourceRows(
-    { view, features: view.features },
-    sourceColumns,
-    undefined,
-    uniqueNamer(parameters),
-    parameters,
-  );
-  parameters['window_end'] = window.end;
-  const where = [...rows.where, `${rows.timestamp} <= $window_end::TIMESTAMP`];
-  if (window.start !== undefined) {
-    parameters['window_start'] = window.start;
-    where.push(`${rows.timestamp} > $window_start::TIMESTAMP`);
-  }
+  const relation = sourceRelation(view, sourceColumns);
+  const parameters: Record<string, string | number> = {
+    [`${view.name}_path`]: relation.path,
+    window_end: window.end,
+  };
+  if (window.start !== undefined) parameters['window_start'] = window.start;
+  const latest = latestRowPerKeySql(relation, {
+    pathParameter: `${view.name}_path`,
+    until: 'window_end',
+    ...(window.start !== undefined
+      ? { filters: [`${relation.timestamp} > $window_start::TIMESTAMP`] }
+      : {}),
+  });
   const typeOf = (name: string) =>
-    sourceColumns?.find((c) => c.name === sourceColumnNamer(view)(name))?.type;
+    sourceColumns?.find((c) => c.name === relation.features.find((f) => f.name === name)?.column)
+      ?.type;
   const features = view.features.map((f) => {
     const column = q(f.name);
     if (f.type === 'timestamp') {
@@ -75,19 +71,13 @@ export function compileMaterialize(
       : 'feature timestamp in ($window_start, $window_end]';
   const sql = [
     `-- duckfeat materialize ${JSON.stringify(view.name)}: per (${keys.join(', ')}), the newest row with`,
-    `-- ${windowText}; rows tied on the feature timestamp go to ${rows.tieText}.`,
+    `-- ${windowText}; rows tied on the feature timestamp go to ${tieText(relation)}.`,
     'SELECT',
     `  ${entityKeySql(keys)} AS ${q(KEY_COLUMN)},`,
     `  epoch_us("__feature_ts") AS ${q(TIMESTAMP_US_COLUMN)}${features.length > 0 ? ',' : ''}`,
     ...features.map((f, i) => `  ${f}${i < features.length - 1 ? ',' : ''}`),
     'FROM (',
-    `  SELECT ${rows.selectList.join(', ')}`,
-    `  FROM ${rows.from}`,
-    `  WHERE ${where.join('\n    AND ')}`,
-    '  QUALIFY row_number() OVER (',
-    `    PARTITION BY ${rows.keys.join(', ')}`,
-    `    ORDER BY ${[`${rows.timestamp} DESC`, ...rows.tieBreak].join(', ')}`,
-    '  ) = 1',
+    ...latest.split('\n').map((line) => `  ${line}`),
     ')',
     '',
   ].join('\n');

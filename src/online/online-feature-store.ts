@@ -165,10 +165,6 @@ export class OnlineFeatureStore {
 }
 
 async function loadDefinitions(source: OnlineDefinitionSource): Promise<OnlineDefinitions> {
-  const [views, services, entities] = await Promise.all([
-    source.resolveFeatureViews(),
-    source.listFeatureServices(),
-    source.listEntities?.() ?? [],
-  ]);
-  return { views, services, entities };
+  const { views, services, entities } = await source.readDefinitions();
+  return { views, services, entities: entities ?? (await source.listEntities?.()) ?? [] };
 }

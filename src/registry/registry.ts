@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import { sql } from 'kysely';
 import type { ProjectPaths } from '../config/paths.js';
-import { resolveFrom } from '../config/paths.js';
 import type {
   EntityDefinition,
   FeatureServiceDefinition,
@@ -16,6 +15,14 @@ import { NotFoundError, RegistryError } from '../errors.js';
 import { loadRepository } from '../repo/load-repository.js';
 import type { Repository } from '../repo/repository.js';
 import { connectRegistry, type RegistryConnection } from './connect.js';
+import {
+  entitiesOf,
+  featureServicesOf,
+  featureViewsOf,
+  type RetrievalDefinitions,
+  resolvedViewsOf,
+  retrievalDefinitionsOf,
+} from './definitions.js';
 import {
   insertMaterializations,
   type MaterializationRow,
@@ -66,6 +73,11 @@ export interface Registry {
   listFeatureServices(): Promise<FeatureServiceDefinition[]>;
   /** Every view with join keys and an absolute source path, as retrieval wants them. */
   resolveFeatureViews(): Promise<ResolvedFeatureView[]>;
+  /**
+   * Everything retrieval uses, from one read of the registry; with `repo`, also what
+   * `apply(repo)` would change, compared with that same read.
+   */
+  readDefinitions(repo?: Repository): Promise<RetrievalDefinitions & { plan?: Plan }>;
   applyMaterializations(records: readonly MaterializationRecord[]): Promise<void>;
   listMaterializations(filter?: { view?: string }): Promise<MaterializationRow[]>;
   /** Record a completed `materialize` run of a view into an online store. */
@@ -119,32 +131,8 @@ function createRegistry(
     }
   };
 
-  const listFeatureViews = async (): Promise<FeatureViewDefinition[]> => {
-    const state = await readState(db, await projectId());
-    const sources = state.dataSources;
-    return [...state.featureViews].map(([name, v]) => {
-      const s = sources.get(v.source)!;
-      return {
-        kind: 'featureView',
-        name,
-        entities: v.entities,
-        features: v.features,
-        source: {
-          kind: 'fileSource',
-          name: v.source,
-          path: s.path,
-          format: s.format,
-          timestampField: s.timestampField,
-          ...(s.createdTimestampColumn ? { createdTimestampColumn: s.createdTimestampColumn } : {}),
-          ...(s.fieldMapping ? { fieldMapping: s.fieldMapping } : {}),
-          ...(s.description ? { description: s.description } : {}),
-        },
-        ttlSeconds: v.ttlSeconds,
-        ...(v.transformation ? { transformation: v.transformation } : {}),
-        ...optional(v),
-      };
-    });
-  };
+  const listFeatureViews = async (): Promise<FeatureViewDefinition[]> =>
+    featureViewsOf(await readState(db, await projectId()));
 
   const registry: Registry = {
     project,
@@ -202,14 +190,7 @@ function createRegistry(
     },
 
     async listEntities() {
-      const state = await readState(db, await projectId());
-      return [...state.entities].map(([name, e]) => ({
-        kind: 'entity',
-        name,
-        joinKeys: e.joinKeys,
-        valueType: e.valueType,
-        ...optional(e),
-      }));
+      return entitiesOf(await readState(db, await projectId()));
     },
 
     listFeatureViews,
@@ -227,32 +208,20 @@ function createRegistry(
     },
 
     async listFeatureServices() {
-      const state = await readState(db, await projectId());
-      return [...state.featureServices].map(([name, s]) => ({
-        kind: 'featureService',
-        name,
-        features: s.features,
-        ...optional(s),
-      }));
+      return featureServicesOf(await readState(db, await projectId()));
     },
 
     async resolveFeatureViews() {
+      return resolvedViewsOf(await readState(db, await projectId()), repoDir);
+    },
+
+    async readDefinitions(repo) {
       const state = await readState(db, await projectId());
-      return (await listFeatureViews()).map((v) => ({
-        name: v.name,
-        joinKeys: v.entities.flatMap((e) => state.entities.get(e)?.joinKeys ?? []),
-        features: v.features,
-        source: {
-          path: resolveFrom(repoDir, v.source.path),
-          format: v.source.format,
-          timestampField: v.source.timestampField,
-          ...(v.source.createdTimestampColumn
-            ? { createdTimestampColumn: v.source.createdTimestampColumn }
-            : {}),
-          ...(v.source.fieldMapping ? { fieldMapping: v.source.fieldMapping } : {}),
-        },
-        ttlSeconds: v.ttlSeconds,
-      }));
+      const definitions = retrievalDefinitionsOf(state, repoDir);
+      if (!repo) return definitions;
+      checkProject(repo);
+      const changes = diffStates(state, desiredState(repo).state);
+      return { ...definitions, plan: { project, registry: connection.location, changes } };
     },
 
     async applyMaterializations(records) {
@@ -330,19 +299,6 @@ function createRegistry(
     close: () => connection.close(),
   };
   return registry;
-}
-
-/** Description, owner and tags, only those that are set. */
-function optional(record: {
-  description: string | null;
-  owner: string | null;
-  tags: Record<string, string> | null;
-}) {
-  return {
-    ...(record.description !== null ? { description: record.description } : {}),
-    ...(record.owner !== null ? { owner: record.owner } : {}),
-    ...(record.tags !== null ? { tags: record.tags } : {}),
-  };
 }
 
 /** A stable signed 64-bit advisory lock key per project. */

@@ -1,11 +1,12 @@
 import { dirname, join } from 'node:path';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { type ProjectPaths, projectPaths } from '../config/paths.js';
-import type { FeatureServiceDefinition, ResolvedFeatureView } from '../definitions/types.js';
+import type { ResolvedFeatureView } from '../definitions/types.js';
 import type { ColumnInfo } from '../duckdb/column-types.js';
 import { createInstance } from '../duckdb/connection.js';
 import { errorMessage, InputError } from '../errors.js';
-import { type CompiledRetrieval, compileRetrieval } from './compiler.js';
+import type { RetrievalDefinitions } from '../registry/definitions.js';
+import { type CompiledRetrieval, renderRetrieval } from './compiler.js';
 import {
   describeRelation,
   type EntityRelation,
@@ -15,13 +16,19 @@ import {
 } from './entity-input.js';
 import { resolveFeatureSelection } from './feature-refs.js';
 import { RetrievalJob } from './job.js';
+import { planRetrieval, type RetrievalPlan, withUniqueSources } from './plan.js';
 import type { HistoricalFeaturesRequest } from './request.js';
 import { UniqueKeyChecks } from './unique-keys.js';
 
-/** Where a feature store gets its definitions: the registry, or anything shaped like it. */
+/**
+ * Where a feature store gets its definitions: the registry, or anything shaped like it.
+ * Read once per request.
+ *
+ * @example
+ * const source: DefinitionSource = { readDefinitions: async () => ({ views, services: [] }) };
+ */
 export interface DefinitionSource {
-  resolveFeatureViews(): Promise<readonly ResolvedFeatureView[]>;
-  listFeatureServices(): Promise<readonly FeatureServiceDefinition[]>;
+  readDefinitions(): Promise<RetrievalDefinitions>;
   close?(): Promise<void>;
 }
 
@@ -124,15 +131,15 @@ export class FeatureStore {
   }
 
   /**
-   * Compile a retrieval and return the job that runs it. Everything that can be checked
+   * Plan a retrieval and return the job that runs it. Everything that can be checked
    * before running is checked here (features, entity columns and types, source columns),
-   * so errors come before anything is written.
+   * so errors come before anything is written. The definitions are read once and the
+   * request planned once; the job renders the plan.
    */
   async getHistoricalFeatures(request: HistoricalFeaturesRequest): Promise<RetrievalJob> {
-    const { compiled, compiledForColumns, memory } = await this.#compileBoth(request);
+    const { plan, memory } = await this.#plan(request);
     return new RetrievalJob({
-      compiled,
-      compiledForColumns,
+      plan,
       instance: this.#instance,
       ...(memory ? { memory } : {}),
       ...(this.#writeCompiled ? { compiledDir: this.paths.compiled } : {}),
@@ -141,7 +148,7 @@ export class FeatureStore {
 
   /** The compiled SQL of a request, without running it. */
   async compile(request: HistoricalFeaturesRequest): Promise<CompiledRetrieval> {
-    return (await this.#compileBoth(request)).compiled;
+    return renderRetrieval((await this.#plan(request)).plan);
   }
 
   /** Release the DuckDB instance and the registry connection the store opened. */
@@ -150,24 +157,11 @@ export class FeatureStore {
     if (this.#ownsSource) await this.#source.close?.();
   }
 
-  async #uniqueKeyViews(
-    views: readonly ResolvedFeatureView[],
-    sourceColumns: Readonly<Record<string, readonly ColumnInfo[]>>,
-  ): Promise<Set<string>> {
-    if (!this.#uniqueKeys) return new Set();
-    return this.#uniqueKeys.uniqueViews(this.#instance, views, sourceColumns);
-  }
-
-  async #compileBoth(request: HistoricalFeaturesRequest): Promise<{
-    compiled: CompiledRetrieval;
-    compiledForColumns: CompiledRetrieval;
-    memory?: readonly MemoryColumn[];
-  }> {
+  async #plan(
+    request: HistoricalFeaturesRequest,
+  ): Promise<{ plan: RetrievalPlan; memory?: readonly MemoryColumn[] }> {
     const resolved = resolveEntityRelation(request.entities, this.paths.root);
-    const [views, services] = await Promise.all([
-      this.#source.resolveFeatureViews(),
-      this.#source.listFeatureServices(),
-    ]);
+    const { views, services } = await this.#source.readDefinitions();
     const selection = resolveFeatureSelection(request.features, views, services);
     let relation: EntityRelation;
     let memory: MemoryColumn[] | undefined;
@@ -190,22 +184,22 @@ export class FeatureStore {
     } finally {
       connection.closeSync();
     }
-    const checked = { request, views, services, entities: { relation, columns }, sourceColumns };
-    // Compile once before checking the sources, so that an invalid request fails (and
-    // writes nothing) before any source is read.
-    compileRetrieval(checked);
-    const input = {
-      ...checked,
-      uniqueKeyViews: await this.#uniqueKeyViews(
-        selection.views.map((s) => s.view),
-        sourceColumns,
-      ),
-    };
-    return {
-      compiled: compileRetrieval(input),
-      compiledForColumns: compileRetrieval({ ...input, numericAsDouble: true }),
-      ...(memory ? { memory } : {}),
-    };
+    // Planning checks the whole request, so an invalid one fails (and writes nothing)
+    // before any source is probed.
+    const plan = planRetrieval({
+      request,
+      views,
+      services,
+      entities: { relation, columns },
+      sourceColumns,
+    });
+    const unique = this.#uniqueKeys
+      ? await this.#uniqueKeys.uniqueViews(
+          this.#instance,
+          plan.views.map((v) => v.relation),
+        )
+      : new Set<string>();
+    return { plan: withUniqueSources(plan, unique), ...(memory ? { memory } : {}) };
   }
 }
 

@@ -4,15 +4,14 @@ import { type ResultColumns, readColumns } from '../duckdb/read-columns.js';
 import { errorMessage, RetrievalError } from '../errors.js';
 import { writeAtomically } from '../util/atomic-file.js';
 import { writeCompiledSql } from './compiled-sql-writer.js';
-import type { CompiledRetrieval, OutputColumn } from './compiler.js';
+import { type CompiledRetrieval, type OutputColumn, renderRetrieval } from './compiler.js';
 import type { MemoryColumn } from './entity-input.js';
 import { loadMemoryTable } from './memory-table.js';
+import type { RetrievalPlan } from './plan.js';
 
-/** What a job needs to run: the compiled queries and where to run them. */
+/** What a job needs to run: the checked plan and where to run it. */
 export interface RetrievalJobOptions {
-  readonly compiled: CompiledRetrieval;
-  /** The same request compiled with numeric columns cast to DOUBLE (for `toColumns`). */
-  readonly compiledForColumns: CompiledRetrieval;
+  readonly plan: RetrievalPlan;
   readonly instance: DuckDBInstance;
   /** In-memory entity rows to load before running. */
   readonly memory?: readonly MemoryColumn[];
@@ -33,34 +32,43 @@ export interface RetrievalJobOptions {
  */
 export class RetrievalJob {
   readonly #options: RetrievalJobOptions;
+  readonly #compiled: CompiledRetrieval;
+  #compiledForColumns: CompiledRetrieval | undefined;
 
   constructor(options: RetrievalJobOptions) {
     this.#options = options;
+    this.#compiled = renderRetrieval(options.plan);
   }
 
   /** The compiled SQL. */
   get sql(): string {
-    return this.#options.compiled.sql;
+    return this.#compiled.sql;
   }
 
   /** The values bound to the SQL's `$name` parameters. */
   get parameters(): Readonly<Record<string, string | number>> {
-    return this.#options.compiled.parameters;
+    return this.#compiled.parameters;
   }
 
   /** The entity column used as the event timestamp (`event_timestamp`, or the only timestamp column). */
   get timestampColumn(): string {
-    return this.#options.compiled.timestampColumn;
+    return this.#compiled.timestampColumn;
   }
 
   /** The output columns, in order, and where each comes from. */
   get columns(): readonly OutputColumn[] {
-    return this.#options.compiled.columns;
+    return this.#compiled.columns;
+  }
+
+  /** The SQL `toColumns()` runs: numeric columns cast to DOUBLE (rendered when first asked for). */
+  get sqlForColumns(): CompiledRetrieval {
+    this.#compiledForColumns ??= renderRetrieval(this.#options.plan, { numericAsDouble: true });
+    return this.#compiledForColumns;
   }
 
   /** Write the result to a parquet file atomically (temp file + rename); returns the row count. */
   async toParquet(path: string): Promise<number> {
-    const { compiled } = this.#options;
+    const compiled = this.#compiled;
     return this.#run(compiled, async (connection) =>
       writeAtomically(path, async (temp) => {
         const result = await connection.run(
@@ -74,7 +82,7 @@ export class RetrievalJob {
 
   /** The result as row objects (BIGINT → bigint, TIMESTAMP → Date). Fine for small results. */
   async toRows(): Promise<Record<string, unknown>[]> {
-    const { compiled } = this.#options;
+    const compiled = this.#compiled;
     return this.#run(compiled, async (connection) => {
       const reader = await connection.runAndReadAll(compiled.sql, compiled.parameters);
       return reader.getRowObjectsJS();
@@ -86,7 +94,7 @@ export class RetrievalJob {
    * `Float64Array` (NULL → NaN), join keys, timestamps and strings as JS arrays.
    */
   async toColumns(): Promise<ResultColumns> {
-    const { compiledForColumns } = this.#options;
+    const compiledForColumns = this.sqlForColumns;
     return this.#run(compiledForColumns, (connection) =>
       readColumns(connection, compiledForColumns.sql, compiledForColumns.parameters),
     );
@@ -94,7 +102,7 @@ export class RetrievalJob {
 
   /** DuckDB's physical plan of the query (`EXPLAIN`), as text. */
   async explain(): Promise<string> {
-    const { compiled } = this.#options;
+    const compiled = this.#compiled;
     return this.#run(
       compiled,
       async (connection) => {

@@ -2,26 +2,16 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import type { ResolvedFeatureView } from '../definitions/types.js';
-import type { ColumnInfo } from '../duckdb/column-types.js';
 import { notAfter, readUniqueStamp, stampProvesUnique } from '../duckdb/unique-stamp.js';
-import { quoteIdentifier as q } from '../sql/identifiers.js';
 import { writeFileAtomically } from '../util/atomic-file.js';
-import { type CompiledQuery, sourceColumnNamer } from './compiler.js';
-import { timestampExpression } from './timestamps.js';
+import type { CompiledQuery } from './compiler.js';
+import type { SourceRelation } from './source-relation.js';
 
-/** The quoted key columns, the normalized feature timestamp, and the NOT NULL filter of a probe. */
-function probeColumns(view: ResolvedFeatureView, sourceColumns?: readonly ColumnInfo[]) {
-  const sourceName = sourceColumnNamer(view);
-  const col = (name: string) => q(sourceName(name));
-  const tsColumn = view.source.timestampField;
-  const tsExpr = timestampExpression(
-    col(tsColumn),
-    sourceColumns?.find((c) => c.name === sourceName(tsColumn))?.type,
-  );
-  const keys = view.joinKeys.map(col);
-  const notNull = [...keys, col(tsColumn)].map((k) => `${k} IS NOT NULL`).join(' AND ');
-  return { keys, tsExpr, notNull };
+/** The key columns, the normalized feature timestamp, and the NOT NULL filter of a probe. */
+function probeColumns(relation: SourceRelation) {
+  const keys = relation.keys.map((k) => k.expr);
+  const notNull = [...keys, relation.timestampColumn].map((k) => `${k} IS NOT NULL`).join(' AND ');
+  return { keys, tsExpr: relation.timestamp, notNull };
 }
 
 /**
@@ -31,26 +21,22 @@ function probeColumns(view: ResolvedFeatureView, sourceColumns?: readonly Column
  * deduplication (`uniqueKeyViews`); any subset of the rows (`asOf`) is then unique too.
  *
  * @example
- * const { sql, parameters } = duplicateProbe(view, sourceColumns);
+ * const { sql, parameters } = duplicateProbe(sourceRelation(view, sourceColumns));
  * const reader = await connection.runAndReadAll(sql, parameters);
  * const unique = Number(reader.getRows()[0][0]) === 0;
  */
-export function duplicateProbe(
-  view: ResolvedFeatureView,
-  sourceColumns?: readonly ColumnInfo[],
-): CompiledQuery {
-  const { keys, tsExpr, notNull } = probeColumns(view, sourceColumns);
-  const reader = view.source.format === 'csv' ? 'read_csv' : 'read_parquet';
+export function duplicateProbe(relation: SourceRelation): CompiledQuery {
+  const { keys, tsExpr, notNull } = probeColumns(relation);
   const sql = [
     'SELECT count(*) AS duplicates FROM (',
-    `  SELECT 1 FROM ${reader}($path)`,
+    `  SELECT 1 FROM ${relation.reader}($path)`,
     `  WHERE ${notNull}`,
     `  GROUP BY ${[...keys, tsExpr].join(', ')}`,
     '  HAVING count(*) > 1',
     '  LIMIT 1',
     ')',
   ].join('\n');
-  return { sql, parameters: { path: view.source.path } };
+  return { sql, parameters: { path: relation.path } };
 }
 
 /**
@@ -63,11 +49,8 @@ export function duplicateProbe(
  * sequence, no sort): 0.3–0.5 s at 10M rows, against ~1.5 s for the hash aggregate. Returns
  * one row: `unsorted_by_time`, `unsorted_by_keys`.
  */
-export function sortedProbe(
-  view: ResolvedFeatureView,
-  sourceColumns?: readonly ColumnInfo[],
-): CompiledQuery {
-  const { keys, tsExpr, notNull } = probeColumns(view, sourceColumns);
+export function sortedProbe(relation: SourceRelation): CompiledQuery {
+  const { keys, tsExpr, notNull } = probeColumns(relation);
   const current = [tsExpr, ...keys];
   const previous = current.map((_, i) => `"__prev_${i}"`);
   const at = (order: readonly number[]) =>
@@ -90,7 +73,7 @@ export function sortedProbe(
     '  )',
     ')',
   ].join('\n');
-  return { sql, parameters: { path: view.source.path } };
+  return { sql, parameters: { path: relation.path } };
 }
 
 /**
@@ -106,7 +89,7 @@ export function sortedProbe(
  *
  * @example
  * const checks = new UniqueKeyChecks('target/retrieval-checks.json');
- * const unique = await checks.uniqueViews(instance, views, sourceColumns); // Set of names
+ * const unique = await checks.uniqueViews(instance, plan.views.map((v) => v.relation)); // view names
  */
 export class UniqueKeyChecks {
   readonly #file: string | undefined;
@@ -123,28 +106,27 @@ export class UniqueKeyChecks {
    */
   async uniqueViews(
     instance: DuckDBInstance,
-    views: readonly ResolvedFeatureView[],
-    sourceColumns: Readonly<Record<string, readonly ColumnInfo[]>>,
+    relations: readonly SourceRelation[],
   ): Promise<Set<string>> {
     const facts = this.#load();
     const verdicts = await Promise.all(
-      views.map(async (view) => {
-        const identity = await fileIdentity(view.source.path);
+      relations.map(async (relation) => {
+        const view = relation.view;
+        const identity = await fileIdentity(relation.path);
         if (identity === undefined) return { view, isUnique: false, probed: false };
         const key = JSON.stringify([
           identity,
-          view.source.format,
-          view.joinKeys,
-          view.source.timestampField,
-          view.source.fieldMapping ?? {},
+          relation.reader,
+          relation.keys.map((k) => k.expr),
+          relation.timestamp,
         ]);
         const known = facts[key];
         if (known !== undefined) return { view, isUnique: known, probed: false };
         const connection = await instance.connect();
         try {
           const isUnique =
-            (await stampedUnique(connection, view, sourceColumns[view.name])) ||
-            (await probeUnique(connection, view, sourceColumns[view.name]));
+            (await stampedUnique(connection, relation)) ||
+            (await probeUnique(connection, relation));
           facts[key] = isUnique;
           return { view, isUnique, probed: true };
         } finally {
@@ -153,7 +135,7 @@ export class UniqueKeyChecks {
       }),
     );
     if (this.#file && verdicts.some((v) => v.probed)) await this.#save(facts);
-    return new Set(verdicts.filter((v) => v.isUnique).map((v) => v.view.name));
+    return new Set(verdicts.filter((v) => v.isUnique).map((v) => v.view));
   }
 
   #load(): Record<string, boolean> {
@@ -193,32 +175,35 @@ export class UniqueKeyChecks {
  */
 async function stampedUnique(
   connection: DuckDBConnection,
-  view: ResolvedFeatureView,
-  columns: readonly ColumnInfo[] | undefined,
+  relation: SourceRelation,
 ): Promise<boolean> {
-  if (view.source.format !== 'parquet') return false;
-  const sourceName = sourceColumnNamer(view);
-  const ts = sourceName(view.source.timestampField);
-  const tsType = columns?.find((c) => c.name === ts)?.type;
-  if (tsType !== undefined && /_NS$/i.test(tsType)) return false;
+  if (relation.reader !== 'read_parquet') return false;
+  const { column, type } = relation.timestampSource;
+  if (type !== undefined && /_NS$/i.test(type)) return false;
   // An unreadable footer is left to the probe, which reports it.
-  const found = await readUniqueStamp(connection, view.source.path).catch(() => undefined);
-  return found !== undefined && stampProvesUnique(found, view.joinKeys.map(sourceName), ts);
+  const found = await readUniqueStamp(connection, relation.path).catch(() => undefined);
+  return (
+    found !== undefined &&
+    stampProvesUnique(
+      found,
+      relation.keys.map((k) => k.column),
+      column,
+    )
+  );
 }
 
 /** The sorted-order probe when it can decide (parquet), else the hash-aggregate probe. */
 async function probeUnique(
   connection: DuckDBConnection,
-  view: ResolvedFeatureView,
-  columns: readonly ColumnInfo[] | undefined,
+  relation: SourceRelation,
 ): Promise<boolean> {
-  if (view.source.format === 'parquet') {
-    const sorted = sortedProbe(view, columns);
+  if (relation.reader === 'read_parquet') {
+    const sorted = sortedProbe(relation);
     const reader = await connection.runAndReadAll(sorted.sql, sorted.parameters);
     const [byTime, byKeys] = reader.getRows()[0]!.map(Number);
     if (byTime === 0 || byKeys === 0) return true;
   }
-  const probe = duplicateProbe(view, columns);
+  const probe = duplicateProbe(relation);
   const reader = await connection.runAndReadAll(probe.sql, probe.parameters);
   return Number(reader.getRows()[0]![0]) === 0;
 }

@@ -7,6 +7,7 @@ import type { ResolvedFeatureView } from '../../src/definitions/types.js';
 import { createInstance } from '../../src/duckdb/connection.js';
 import { readUniqueStamp } from '../../src/duckdb/unique-stamp.js';
 import { writeStampedOutput } from '../../src/engine/stamped-output.js';
+import { sourceRelation } from '../../src/retrieval/source-relation.js';
 import { UniqueKeyChecks } from '../../src/retrieval/unique-keys.js';
 
 // prep's outputs carry a uniqueness stamp exactly when their rows are unique on (keys,
@@ -131,7 +132,9 @@ describe('prep outputs with a uniqueness stamp', () => {
             rows: all.length,
           });
         }
-        const verdict = await new UniqueKeyChecks().uniqueViews(instance, [view(out.target)], {});
+        const verdict = await new UniqueKeyChecks().uniqueViews(instance, [
+          sourceRelation(view(out.target)),
+        ]);
         expect(verdict.has('v')).toBe(unique);
       }),
       { numRuns: 50, seed: 20261202 },
@@ -166,7 +169,9 @@ describe('prep outputs with a uniqueness stamp', () => {
         { s: stampText },
       );
       const checks = new UniqueKeyChecks();
-      expect((await checks.uniqueViews(instance, [view(forged)], {})).has('v')).toBe(true);
+      expect((await checks.uniqueViews(instance, [sourceRelation(view(forged))])).has('v')).toBe(
+        true,
+      );
       // Another writer kept the metadata but added a row that repeats one: the count differs.
       const grown = join(dir, 'grown.parquet');
       await connection.run(
@@ -174,21 +179,27 @@ describe('prep outputs with a uniqueness stamp', () => {
          TO '${grown}' (FORMAT parquet, KV_METADATA {"duckfeat.unique": $s})`,
         { s: stampText },
       );
-      expect((await checks.uniqueViews(instance, [view(grown)], {})).has('v')).toBe(false);
+      expect((await checks.uniqueViews(instance, [sourceRelation(view(grown))])).has('v')).toBe(
+        false,
+      );
       // Rewritten without the stamp (a plain COPY), with a duplicate: probed, found.
       const rewritten = join(dir, 'rewritten.parquet');
       await connection.run(
         `COPY (SELECT * FROM read_parquet('${unique.target}') UNION ALL (SELECT * FROM read_parquet('${unique.target}') LIMIT 1))
          TO '${rewritten}' (FORMAT parquet)`,
       );
-      expect((await checks.uniqueViews(instance, [view(rewritten)], {})).has('v')).toBe(false);
+      expect((await checks.uniqueViews(instance, [sourceRelation(view(rewritten))])).has('v')).toBe(
+        false,
+      );
       // A stamp about other keys does not prove these.
       const otherKeys = join(dir, 'other-keys.parquet');
       await connection.run(
         `COPY (SELECT * FROM read_parquet('${forged}')) TO '${otherKeys}' (FORMAT parquet, KV_METADATA {"duckfeat.unique": $s})`,
         { s: JSON.stringify({ ...unique.stamp!.stamp, keys: ['x'] }) },
       );
-      expect((await checks.uniqueViews(instance, [view(otherKeys)], {})).has('v')).toBe(false);
+      expect((await checks.uniqueViews(instance, [sourceRelation(view(otherKeys))])).has('v')).toBe(
+        false,
+      );
     } finally {
       connection.closeSync();
     }

@@ -99,7 +99,7 @@ describe('retrieval errors', () => {
         { ...fixture.views[0]!, features: [{ name: 'nope', type: 'int64' as const }] },
       ];
       const broken = await FeatureStore.open({
-        source: { resolveFeatureViews: async () => views, listFeatureServices: async () => [] },
+        source: { readDefinitions: async () => ({ views, services: [] }) },
         paths: fixture.paths,
       });
       await expect(

@@ -113,8 +113,7 @@ export async function createFixture(): Promise<Fixture> {
     views,
     services,
     source: {
-      resolveFeatureViews: async () => views,
-      listFeatureServices: async () => services,
+      readDefinitions: async () => ({ views, services }),
     },
     paths: projectPaths({ root }),
     entityPath: file('entities'),

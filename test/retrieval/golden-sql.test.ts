@@ -189,6 +189,11 @@ describe('RetrievalJob outputs', () => {
       entities: fixture.entityPath,
       features: 'model_features',
     });
+    // The variant toColumns runs: numeric features and the label cast to DOUBLE, keys kept.
+    await expect(job.sqlForColumns.sql).toMatchFileSnapshot(
+      '__snapshots__/service-two-views-double.sql',
+    );
+    expect(job.sqlForColumns.parameters).toEqual(job.parameters);
     const result = await job.toColumns();
     expect(result.rowCount).toBe(9);
     expect(result.names).toEqual([

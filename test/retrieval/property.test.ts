@@ -216,7 +216,7 @@ async function checkBatch(
   }
 
   const store = await FeatureStore.open({
-    source: { resolveFeatureViews: async () => resolved, listFeatureServices: async () => [] },
+    source: { readDefinitions: async () => ({ views: resolved, services: [] }) },
     paths: fixture.paths,
     instance,
     writeCompiled: false,

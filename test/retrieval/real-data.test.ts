@@ -60,12 +60,16 @@ describe.skipIf(!existsSync(REAL_DATA))(`real data (${REAL_DATA})`, () => {
   it('gives 17,724 rows, all nine features non-NULL and equal to the view parquets at the same cutoff', async () => {
     // The registry points at feature_store/data; this test's prep wrote to a temp folder.
     const source = {
-      resolveFeatureViews: async () =>
-        (await registry.resolveFeatureViews()).map((v) => ({
-          ...v,
-          source: { ...v.source, path: join(paths.featureData, basename(v.source.path)) },
-        })),
-      listFeatureServices: () => registry.listFeatureServices(),
+      readDefinitions: async () => {
+        const { views, services } = await registry.readDefinitions();
+        return {
+          services,
+          views: views.map((v) => ({
+            ...v,
+            source: { ...v.source, path: join(paths.featureData, basename(v.source.path)) },
+          })),
+        };
+      },
     };
     const store = await FeatureStore.open({ paths, source });
     const out = join(dir, 'training.parquet');

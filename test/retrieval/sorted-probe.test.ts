@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ResolvedFeatureView } from '../../src/definitions/types.js';
 import { createInstance } from '../../src/duckdb/connection.js';
+import { sourceRelation } from '../../src/retrieval/source-relation.js';
 import { sortedProbe, UniqueKeyChecks } from '../../src/retrieval/unique-keys.js';
 
 // The uniqueness verdict (sorted-order probe first, hash-aggregate probe as the fallback)
@@ -79,12 +80,14 @@ describe('source uniqueness checks', () => {
             await connection.run(
               `COPY (SELECT * FROM (VALUES ${values}) AS t(a, b, ts, x)) TO '${path}' (FORMAT parquet)`,
             );
-            const probe = sortedProbe(view(path));
+            const probe = sortedProbe(sourceRelation(view(path)));
             const counts = (await connection.runAndReadAll(probe.sql, probe.parameters))
               .getRows()[0]!
               .map(Number);
             if (counts.includes(0)) sortedDecided++;
-            const unique = await new UniqueKeyChecks().uniqueViews(instance, [view(path)], {});
+            const unique = await new UniqueKeyChecks().uniqueViews(instance, [
+              sourceRelation(view(path)),
+            ]);
             expect(unique.has('v')).toBe(bruteForceUnique(rows));
           } finally {
             connection.closeSync();
@@ -127,14 +130,16 @@ describe('source uniqueness checks', () => {
       const tied = join(dir, 'big-tied.parquet');
       await write(tied, boundary);
       const counts = async (path: string) => {
-        const probe = sortedProbe(view(path));
+        const probe = sortedProbe(sourceRelation(view(path)));
         return (await connection.runAndReadAll(probe.sql, probe.parameters))
           .getRows()[0]!
           .map(Number);
       };
       expect((await counts(unique))[0]).toBe(0);
       expect((await counts(tied))[0]).toBe(1);
-      const verdict = await new UniqueKeyChecks().uniqueViews(instance, [view(tied)], {});
+      const verdict = await new UniqueKeyChecks().uniqueViews(instance, [
+        sourceRelation(view(tied)),
+      ]);
       expect(verdict.has('v')).toBe(false);
     } finally {
       connection.closeSync();

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInstance, withConnection } from '../../src/duckdb/connection.js';
 import { FeatureStore } from '../../src/retrieval/feature-store.js';
+import { sourceRelation } from '../../src/retrieval/source-relation.js';
 import { duplicateProbe, UniqueKeyChecks } from '../../src/retrieval/unique-keys.js';
 import { createFixture, type Fixture, plain } from './fixtures.js';
 
@@ -51,10 +52,22 @@ function dedups(sql: string, view: string): boolean {
 describe('unique (keys, feature timestamp) sources', () => {
   it('the probe finds the ties of rfm (a NULL key ignored) and none in behavior and sales', async () => {
     const checks = new UniqueKeyChecks();
-    const unique = await checks.uniqueViews(instance, fixture.views, {});
+    const unique = await checks.uniqueViews(
+      instance,
+      fixture.views.map((v) => sourceRelation(v)),
+    );
     expect([...unique].sort()).toEqual(['behavior', 'sales']);
     const sales = fixture.views.find((v) => v.name === 'sales')!;
-    expect(duplicateProbe(sales, [{ name: 'ts', type: 'TIMESTAMP WITH TIME ZONE' }]).sql).toBe(
+    expect(
+      duplicateProbe(
+        sourceRelation(sales, [
+          { name: 'store_id', type: 'VARCHAR' },
+          { name: 'sku', type: 'VARCHAR' },
+          { name: 'ts', type: 'TIMESTAMP WITH TIME ZONE' },
+          { name: 'units', type: 'DOUBLE' },
+        ]),
+      ).sql,
+    ).toBe(
       [
         'SELECT count(*) AS duplicates FROM (',
         '  SELECT 1 FROM read_parquet($path)',
