@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
-import { connectRegistry, keepEmbeddedRegistriesOpen } from '../../src/registry/connect.js';
+import { connectRegistry } from '../../src/registry/connect.js';
+import { keepEmbeddedRegistriesOpen } from '../../src/registry/keep-embedded-open.js';
 
 // A process running several commands in a row (scripts/all.mjs) keeps the embedded
 // registry open between them: one PGlite for every connection, the lock held until the end.

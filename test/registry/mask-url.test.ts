@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { connectionError, connectRegistry } from '../../src/registry/connect.js';
+import { connectRegistry } from '../../src/registry/connect.js';
+import { connectionError } from '../../src/registry/connect-postgres.js';
 import { maskUrl, scrub, urlPassword } from '../../src/registry/mask-url.js';
 
 describe('maskUrl', () => {

@@ -1,0 +1,50 @@
+import { resolve } from 'node:path';
+import { Kysely } from 'kysely';
+import { RegistryError } from '../errors.js';
+import type { ConnectOptions, RegistryConnection } from './connect.js';
+import { PGliteDialect } from './dialect/pglite-dialect.js';
+import { closeEmbedded, openEmbedded } from './embedded-handle.js';
+import { keptOpen } from './keep-embedded-open.js';
+import type { RegistryDatabase } from './schema.js';
+
+/**
+ * Open the embedded (PGlite) registry: a given instance (left open by `close()`), or the one
+ * in `dataDir`; its tables in `schema` when given.
+ */
+export async function connectEmbedded(
+  options: Pick<ConnectOptions, 'dataDir' | 'pglite'>,
+  schema?: string,
+): Promise<RegistryConnection> {
+  if (options.pglite) {
+    const db = new Kysely<RegistryDatabase>({
+      dialect: new PGliteDialect(options.pglite, schema),
+    });
+    return {
+      db,
+      location: 'embedded PGlite (given instance)',
+      backend: 'pglite',
+      close: () => db.destroy(),
+    };
+  }
+  if (!options.dataDir) throw new RegistryError('Failed to open the registry: no location given');
+  const dataDir = options.dataDir;
+  const kept = keptOpen();
+  const handle = kept
+    ? await kept.open(resolve(dataDir), () => openEmbedded(dataDir))
+    : await openEmbedded(dataDir);
+  const db = new Kysely<RegistryDatabase>({
+    dialect: new PGliteDialect(handle.pglite, schema),
+  });
+  return {
+    db,
+    location: `embedded PGlite at ${dataDir}`,
+    backend: 'pglite',
+    close: async () => {
+      try {
+        await db.destroy();
+      } finally {
+        if (!kept) await closeEmbedded(handle);
+      }
+    },
+  };
+}
