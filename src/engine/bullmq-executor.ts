@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { FlowProducer, type Job, Queue, QueueEvents, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { errorMessage, TaskError } from '../errors.js';
-import { maskUrl } from '../registry/mask-url.js';
+import { maskUrl } from '../util/mask-url.js';
 import type { Task, TaskResult } from './task.js';
 import type { TaskExecutor } from './task-executor.js';
 import {

@@ -2,7 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import { createInstance } from '../duckdb/connection.js';
 import { errorMessage } from '../errors.js';
-import { maskUrl } from '../registry/mask-url.js';
+import { maskUrl } from '../util/mask-url.js';
 import { executeTask, type Task, type TaskResult } from './task.js';
 import {
   cancelChannel,

@@ -5,7 +5,7 @@
  */
 import { Redis } from 'ioredis';
 import { errorMessage, QueueError } from '../errors.js';
-import { maskUrl, scrub, urlPassword } from '../registry/mask-url.js';
+import { maskUrl, scrub, urlPassword } from '../util/mask-url.js';
 import type { Task } from './task.js';
 
 /** Where the queue lives unless `--redis` / `DUCKFEAT_QUEUE_URL` say otherwise. */

@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import type { ValueType } from '../definitions/types.js';
 import { DuckfeatError, errorMessage, OnlineStoreUnavailableError } from '../errors.js';
-import { maskUrl, scrub, urlPassword } from '../registry/mask-url.js';
+import { maskUrl, scrub, urlPassword } from '../util/mask-url.js';
 import type {
   OnlineRow,
   OnlineStore,

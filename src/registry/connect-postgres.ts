@@ -1,8 +1,8 @@
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { errorMessage, RegistryError } from '../errors.js';
+import { maskUrl, scrub, urlPassword } from '../util/mask-url.js';
 import type { RegistryConnection } from './connect.js';
-import { maskUrl, scrub, urlPassword } from './mask-url.js';
 import type { RegistryDatabase } from './schema.js';
 import { checkSchemaName } from './schema-name.js';
 

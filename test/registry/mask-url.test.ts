@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { connectRegistry } from '../../src/registry/connect.js';
 import { connectionError } from '../../src/registry/connect-postgres.js';
-import { maskUrl, scrub, urlPassword } from '../../src/registry/mask-url.js';
+import { maskUrl, scrub, urlPassword } from '../../src/util/mask-url.js';
 
 describe('maskUrl', () => {
   it('replaces the password and keeps the rest', () => {
