@@ -1,9 +1,10 @@
 /**
  * The example feature repository: the seed's customer features for the purchase model.
  * `duckfeat plan` / `duckfeat apply` sync these objects to the registry; `prep` writes the
- * parquet files below from the SQL files named in `transformation`.
+ * parquet files below from the SQL files named in `transformation`, and the label rows
+ * `train` and `predict` use from the label view's.
  */
-import { defineConfig, entity, featureService, featureView, fileSource } from 'duckfeat';
+import { defineConfig, entity, featureService, featureView, fileSource, labelView } from 'duckfeat';
 
 export const config = defineConfig({ project: 'retail' });
 
@@ -61,4 +62,14 @@ export const purchaseModelFeatures = featureService({
   name: 'purchase_model_features',
   features: [customerRfmFeatures, customerBehaviorFeatures],
   description: 'Every feature the purchase-propensity model is trained on',
+});
+
+export const purchaseLabels = labelView({
+  name: 'purchase_labels',
+  entities: [customer],
+  label: 'purchased',
+  prediction: 'purchase',
+  transformation: 'sql/labels/purchase_labels.sql',
+  featureService: purchaseModelFeatures,
+  description: 'Purchase propensity (30 days)',
 });

@@ -35,8 +35,8 @@ try {
   await closeRegistry();
 }
 console.log(
-  `  scored ${predictions.customers} customers at cutoff ${predictions.cutoff}: ` +
-    `${predictions.predictedPurchasers} predicted purchasers`,
+  `  scored ${predictions.rows} rows at cutoff ${predictions.cutoff}: ` +
+    `${predictions.predictedPositive} predicted positive`,
 );
 
 const metrics = await fs.readJson(path.join(root, 'models', 'metrics.json'));
@@ -49,7 +49,7 @@ console.log(
     `  input         ${path.relative(process.cwd(), input)}`,
     `  label rows    ${rows.toLocaleString('en-US')} over ${metrics.dataSummary.length} cutoffs`,
     `  test AUC      ${test.rocAuc.toFixed(4)} (cutoff ${metrics.params.test_cutoff}, ${test.rows} rows)`,
-    `  predictions   ${predictions.customers} customers, ${predictions.predictedPurchasers} predicted purchasers`,
+    `  predictions   ${predictions.rows} rows, ${predictions.predictedPositive} predicted positive`,
     `  features      ${rel('feature_store/data')}/`,
     `  model         ${rel('models/purchase_model.txt')}`,
     `  metrics       ${rel('models/metrics.json')}`,

@@ -10,6 +10,7 @@ export {
   featureService,
   featureView,
   fileSource,
+  labelView,
 } from './definitions/factories.js';
 export type * from './definitions/types.js';
 export * from './engine/index.js';

@@ -7,6 +7,7 @@ import type {
   FeatureServiceDefinition,
   FeatureViewDefinition,
   FileSourceDefinition,
+  LabelViewDefinition,
   RepoConfig,
   Tags,
   ValueType,
@@ -171,13 +172,78 @@ export function featureService(input: FeatureServiceInput): FeatureServiceDefini
   return { kind: 'featureService', name, features, ...described(input) };
 }
 
+export interface LabelViewInput extends Described {
+  name: string;
+  /** Entity objects or entity names: the label rows' keys are their join keys. */
+  entities: readonly (EntityDefinition | string)[];
+  /** The 0/1 column the model learns. */
+  label: string;
+  /** The SQL file (relative to the project root) that computes the label rows per cutoff. */
+  transformation: string;
+  /** The feature service (object or name) `train` and `predict` retrieve for these rows. */
+  featureService: FeatureServiceDefinition | string;
+  /** Names the model file and prediction columns; the label column's name by default. */
+  prediction?: string;
+}
+
+/**
+ * Declare the label rows a model learns from (the entity spine): a SQL file that `prep`
+ * runs per cutoff like a feature view's, whose rows carry the entities' join keys,
+ * `event_timestamp` (the cutoff) and the 0/1 `label`. `train` retrieves the feature
+ * service for every row and holds out the last cutoff; `predict` scores the rows of the
+ * last cutoff. Label views live in the repository only (they are not synced to the registry).
+ *
+ * @example
+ * labelView({
+ *   name: 'purchase_labels', entities: [customer], label: 'purchased', prediction: 'purchase',
+ *   transformation: 'sql/labels/purchase_labels.sql', featureService: purchaseModelFeatures,
+ * })
+ */
+export function labelView(input: LabelViewInput): LabelViewDefinition {
+  const name = checkName(input.name, 'label view');
+  const what = `label view "${name}"`;
+  if (typeof input.transformation !== 'string' || input.transformation === '') {
+    throw new DefinitionError(
+      `Failed to define ${what}: \`transformation\` (a SQL file) is required`,
+    );
+  }
+  const service =
+    typeof input.featureService === 'string' ? input.featureService : input.featureService?.name;
+  return {
+    kind: 'labelView',
+    name,
+    entities: (input.entities ?? []).map((e) => (typeof e === 'string' ? e : e?.name)),
+    label: checkName(input.label, `label column of ${what}`),
+    transformation: input.transformation,
+    featureService: checkName(service, `feature service of ${what}`),
+    prediction: checkName(input.prediction ?? input.label, `prediction of ${what}`),
+    ...described(input),
+  };
+}
+
 /**
  * The repository's configuration; export it from `feature_store.ts` as `config` (or as the
  * default export).
  *
- * @example export const config = defineConfig({ project: 'retail' })
+ * `inputs` names the files (or globs) the transformation SQL files read as `$name`
+ * parameters, relative to the project root; `transactions` (what `ingest` writes) is
+ * always available.
+ *
+ * @example
+ * export const config = defineConfig({
+ *   project: 'retail',
+ *   inputs: { products: 'data/products.parquet', returns: 'data/returns/*.parquet' },
+ * })
  */
 export function defineConfig(config: RepoConfig): RepoConfig {
   checkName(config?.project, 'project');
-  return { ...config };
+  for (const [name, path] of Object.entries(config.inputs ?? {})) {
+    checkName(name, 'input');
+    if (typeof path !== 'string' || path === '') {
+      throw new DefinitionError(
+        `Failed to define input "${name}": its path must be a non-empty string`,
+      );
+    }
+  }
+  return { ...config, ...(config.inputs ? { inputs: { ...config.inputs } } : {}) };
 }

@@ -77,8 +77,35 @@ export interface FeatureServiceDefinition {
   readonly owner?: string;
 }
 
+export interface LabelViewDefinition {
+  readonly kind: 'labelView';
+  readonly name: string;
+  /** Entity names, in order; the label rows' keys are their join keys, in that order. */
+  readonly entities: readonly string[];
+  /** The 0/1 column the model learns. */
+  readonly label: string;
+  /** The SQL file (relative to the project root) that computes the label rows per cutoff. */
+  readonly transformation: string;
+  /** The feature service `train` and `predict` retrieve for the label rows. */
+  readonly featureService: string;
+  /**
+   * What the model predicts: it names the model file (`models/<prediction>_model.txt`) and
+   * the prediction columns (`<prediction>_probability`, `<prediction>_predicted`).
+   */
+  readonly prediction: string;
+  readonly description?: string;
+  readonly tags?: Tags;
+  readonly owner?: string;
+}
+
 export interface RepoConfig {
   readonly project: string;
+  /**
+   * Named inputs the transformation SQL files read as `$name` parameters: a parquet/CSV
+   * file or a glob, relative to the project root. `transactions` (the cleaned transactions
+   * `ingest` writes) is always available.
+   */
+  readonly inputs?: Readonly<Record<string, string>>;
   /** A `postgresql://` URL; `DUCKFEAT_REGISTRY_URL` overrides it. Unset: embedded PGlite. */
   readonly registry?: string;
   readonly offlineStore?: {
@@ -111,7 +138,8 @@ export type Definition =
   | EntityDefinition
   | FileSourceDefinition
   | FeatureViewDefinition
-  | FeatureServiceDefinition;
+  | FeatureServiceDefinition
+  | LabelViewDefinition;
 
 /**
  * A feature view as retrieval needs it: everything resolved (entity keys, absolute source

@@ -2,6 +2,7 @@
 export { computeCutoffs, DEFAULT_WINDOWS, readDateRange, type WindowOptions } from './cutoffs.js';
 export { createExecutor, DEFAULT_EXECUTOR } from './executors.js';
 export { InProcessExecutor, type InProcessExecutorOptions } from './in-process-executor.js';
+export { fingerprintInput, type InputSource, resolveInputs } from './inputs.js';
 export type { MaterializationRecord } from './materialization-record.js';
 export {
   type PrepOptions,
@@ -31,5 +32,5 @@ export {
 export { executeTask, type Task, type TaskResult, taskKey } from './task.js';
 export type { ExecutorKind, ExecutorOptions, TaskExecutor } from './task-executor.js';
 export { fingerprintFile, type TransactionsSource } from './transactions.js';
-export { discoverViews, type ViewSource } from './views.js';
+export { repositoryViews, type ViewSource } from './views.js';
 export { WorkerPoolExecutor } from './worker-pool-executor.js';

@@ -12,12 +12,12 @@ import type { ViewSource } from './views.js';
 
 /**
  * Concatenate each view's partitions into `<featureData>/<view>.parquet`, sorted by
- * (event_timestamp, customer_id), up to `concurrency` views at once on `instance` (a new
+ * (event_timestamp, the view's keys), up to `concurrency` views at once on `instance` (a new
  * one when omitted). An output whose stamp in `previous` matches its partitions and whose
  * file is unchanged since is kept as it is. Every file is first written to a temp file
  * beside it; the renames happen only once all of them are produced, so a failure leaves
  * every previous output in place. Each file states in its parquet metadata that it is unique
- * on (customer_id, event_timestamp) when it is (`writeStampedOutput`), so that retrieval
+ * on (keys, event_timestamp) when it is (`writeStampedOutput`), so that retrieval
  * needs no pass over it. Returns the outputs and their new stamps.
  */
 export async function writeOutputs(
@@ -32,13 +32,13 @@ export async function writeOutputs(
 ): Promise<{ outputs: PrepOutput[]; stamps: Record<string, OutputStamp> }> {
   await mkdir(featureData, { recursive: true });
   const plans = await Promise.all(
-    views.map(async ({ file, kind }) => {
+    views.map(async ({ file, kind, keys }) => {
       const partitions = tasks.filter((t) => t.view === file.name).map((t) => t.partition);
       const path = join(featureData, `${file.name}.parquet`);
       const key = createHash('sha256').update(JSON.stringify(partitions)).digest('hex');
       const stamp = options.previous?.[file.name];
       const kept = stamp?.key === key && (await unchanged(path, stamp)) ? stamp : undefined;
-      return { view: file.name, kind, partitions, path, key, kept, temp: tempPathFor(path) };
+      return { view: file.name, kind, keys, partitions, path, key, kept, temp: tempPathFor(path) };
     }),
   );
   const stamps: Record<string, OutputStamp> = {};
@@ -61,7 +61,7 @@ export async function writeOutputs(
           const i = todo[j]!;
           const p = plans[i]!;
           outputs[i]!.rows = await writeStampedOutput(connection, p.partitions, p.temp, {
-            keys: ['customer_id'],
+            keys: p.keys,
             timestamp: 'event_timestamp',
           });
         }

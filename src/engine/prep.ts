@@ -4,8 +4,10 @@ import type { DuckDBInstance } from '@duckdb/node-api';
 import type { ProjectPaths } from '../config/paths.js';
 import { createInstance } from '../duckdb/connection.js';
 import { DuckfeatError, InputError, InterruptedError } from '../errors.js';
+import type { Repository } from '../repo/repository.js';
 import { computeCutoffs, DEFAULT_WINDOWS, readDateRange, type WindowOptions } from './cutoffs.js';
 import { createExecutor, DEFAULT_EXECUTOR } from './executors.js';
+import { type InputSource, inputsFingerprint, resolveInputs } from './inputs.js';
 import { type Manifest, type ManifestEntry, readManifest, writeManifest } from './manifest.js';
 import type { MaterializationRecord } from './materialization-record.js';
 import { removeStalePartitions, writeOutputs } from './outputs.js';
@@ -15,7 +17,7 @@ import { type Task, type TaskResult, taskKey } from './task.js';
 import type { ExecutorKind, ExecutorOptions, TaskExecutor } from './task-executor.js';
 import { formatTimestamp, parseTimestamp, timestampStamp } from './timestamps.js';
 import type { TransactionsSource } from './transactions.js';
-import { discoverViews, type ViewSource } from './views.js';
+import { repositoryViews, type ViewSource } from './views.js';
 
 /** A task of a `prep` run: its materialization, computed now or reused. */
 export interface PrepTaskRecord extends MaterializationRecord {
@@ -38,13 +40,21 @@ export interface PrepOptions extends WindowOptions, ExecutorOptions {
    * date range, e.g. a subset of {@link computeCutoffs}' or a backfill's dates.
    */
   cutoffs?: string[];
-  /** The SQL files to run; discovered under `paths.sql` when omitted. */
+  /**
+   * The feature repository whose feature views and label views (their `transformation`
+   * SQL files and entities' keys) `prep` runs, and whose `config.inputs` the SQL files may
+   * read; loaded from `paths.repo` when omitted.
+   */
+  repository?: Repository;
+  /** The SQL files to run, with their keys, instead of the repository's views. */
   views?: ViewSource[];
   /**
    * `created_timestamp` of every computed row instead of each task's start time (naive
    * UTC): the same input then gives byte-identical files on any executor.
    */
   createdTimestamp?: string;
+  /** Named inputs (name → file or glob, against `paths.root`); default the repository's. */
+  inputs?: Readonly<Record<string, string>>;
   /** Aborting stops the run: running queries are interrupted, outputs stay as they were. */
   signal?: AbortSignal;
   onProgress?: (event: PrepProgress) => void;
@@ -74,8 +84,10 @@ export interface PrepResult {
 /**
  * Compute every feature view and the labels for every cutoff: one task per (SQL file ×
  * cutoff), run concurrently by an executor into partitions under `paths.partitions`, then
- * one parquet per view under `paths.featureData`, sorted by (event_timestamp,
- * customer_id) and written atomically. Tasks whose SQL text, parameters and input are
+ * one parquet per view under `paths.featureData`, sorted by (event_timestamp, the view's
+ * join keys) and written atomically. The views are the repository's feature views and
+ * label views (`transformation` SQL files); their `$name` parameters are the cutoff, the
+ * windows and named inputs (`transactions`, and the repository's `config.inputs`). Tasks whose SQL text, parameters and input are
  * unchanged reuse their partition. A failed task throws its TaskError, an abort throws
  * InterruptedError; in both cases the outputs of the previous run are left as they were.
  *
@@ -108,9 +120,22 @@ async function prepOn(
   const control = await instance.connect();
   let views: ViewSource[];
   let cutoffs: string[];
+  let inputs: Record<string, InputSource>;
   try {
     // Each SQL file is read and parse-checked once per run; tasks carry its text.
-    views = options.views ?? (await discoverViews(paths.sql, control));
+    let repository = options.repository;
+    if (!options.views && !repository) {
+      const { loadRepository } = await import('../repo/load-repository.js');
+      repository = await loadRepository(paths);
+    }
+    views = options.views ?? (await repositoryViews(repository!, control));
+    inputs = await resolveInputs(
+      views,
+      options.inputs ?? repository?.config.inputs ?? {},
+      { transactions },
+      paths.root,
+      control,
+    );
     if (options.cutoffs) cutoffs = normalizeCutoffs(options.cutoffs);
     else {
       const range = await readDateRange(control, transactions.path);
@@ -125,11 +150,10 @@ async function prepOn(
     control.closeSync();
   }
   const pool: Record<string, SqlParamValue> = {
-    transactions: transactions.path,
     feature_window_days: windows.featureWindowDays,
     label_window_days: windows.labelWindowDays,
   };
-  const tasks = planTasks(views, cutoffs, pool, transactions, paths.partitions);
+  const tasks = planTasks(views, cutoffs, pool, inputs, paths.partitions);
   if (options.createdTimestamp !== undefined) {
     const pinned = parseTimestamp(options.createdTimestamp);
     if (pinned === undefined) {
@@ -229,26 +253,33 @@ async function prepOn(
   };
 }
 
-/** One task per (SQL file × cutoff); each file gets the parameters it declares. */
+/**
+ * One task per (SQL file × cutoff); each file gets the parameters it declares: the cutoff,
+ * values of `pool`, and the paths of named `inputs` (whose fingerprints key its reuse).
+ */
 export function planTasks(
   views: ViewSource[],
   cutoffs: string[],
   pool: Record<string, SqlParamValue>,
-  transactions: TransactionsSource,
+  inputs: Record<string, InputSource>,
   partitionsDir: string,
 ): Task[] {
   const tasks: Task[] = [];
   for (const cutoff of cutoffs) {
-    for (const { file } of views) {
+    for (const { file, keys } of views) {
       const params: Record<string, SqlParamValue> = {};
+      const used: [string, InputSource][] = [];
       for (const p of file.parameters) {
-        const value = p.name === 'cutoff' ? cutoff : pool[p.name];
+        const input = inputs[p.name];
+        if (input) used.push([p.name, input]);
+        const value = p.name === 'cutoff' ? cutoff : (pool[p.name] ?? input?.path);
         if (value !== undefined) params[p.name] = value;
       }
       const partial = {
         sqlSha256: file.sha256,
+        keys: [...keys],
         params,
-        inputFingerprint: transactions.fingerprint,
+        inputFingerprint: inputsFingerprint(used),
       };
       const key = taskKey(partial);
       tasks.push({

@@ -3,6 +3,7 @@ import { rename, rm } from 'node:fs/promises';
 import { type DuckDBConnection, DuckDBTimestampValue, TIMESTAMP, VARCHAR } from '@duckdb/node-api';
 import { PARQUET_FORMAT } from '../duckdb/parquet.js';
 import { DuckfeatError, errorMessage, TaskError } from '../errors.js';
+import { quoteIdentifier } from '../sql/identifiers.js';
 import { tempPathFor } from '../util/atomic-file.js';
 import { bindSqlFile, parseSqlFile, type SqlParamValue, selectText } from './sql-file.js';
 import { formatTimestamp, parseTimestamp } from './timestamps.js';
@@ -25,11 +26,13 @@ export interface Task {
    * needs no access to the SQL folder.
    */
   sql: string;
+  /** The join keys of the view's entities: the first columns of every row, in order. */
+  keys: string[];
   /** The bound parameters, exactly the ones the file declares. */
   params: Record<string, SqlParamValue>;
   /** The cutoff (also `params.cutoff`), `'YYYY-MM-DD HH:MM:SS'`. */
   cutoff: string;
-  /** Fingerprint of the transactions the task reads. */
+  /** Fingerprint of the named inputs the task reads (`transactions`, …). */
   inputFingerprint: string;
   /** Parquet file the rows go to (written through a temp file and a rename). */
   partition: string;
@@ -55,20 +58,22 @@ export interface TaskResult {
  * A stable key for incremental reuse: the same SQL text, parameters and input give the
  * same key (and the same partition contents).
  */
-export function taskKey(task: Pick<Task, 'sqlSha256' | 'params' | 'inputFingerprint'>): string {
+export function taskKey(
+  task: Pick<Task, 'sqlSha256' | 'keys' | 'params' | 'inputFingerprint'>,
+): string {
   const params = Object.keys(task.params)
     .sort()
     .map((k) => [k, String(task.params[k])]);
   return createHash('sha256')
-    .update(JSON.stringify([task.sqlSha256, params, task.inputFingerprint]))
+    .update(JSON.stringify([task.sqlSha256, task.keys, params, task.inputFingerprint]))
     .digest('hex');
 }
 
 /**
  * Run a task on a connection: parse its SQL text's header (pure JS; DuckDB parsed it when
- * the run was planned) and check it against `sqlSha256`, then `COPY` the rows — with `created_timestamp`
- * after `event_timestamp` (the outputs are sorted when partitions are combined) — to a temp file beside the partition, and
- * rename it into place. Failures become a {@link TaskError} naming the file and cutoff.
+ * the run was planned) and check it against `sqlSha256`, then `COPY` the rows — the keys,
+ * `event_timestamp`, `created_timestamp`, then the other columns (the outputs are sorted
+ * when partitions are combined) — to a temp file beside the partition, and rename it into place. Failures become a {@link TaskError} naming the file and cutoff.
  */
 export async function executeTask(task: Task, connection: DuckDBConnection): Promise<TaskResult> {
   const started = Date.now();
@@ -86,9 +91,10 @@ export async function executeTask(task: Task, connection: DuckDBConnection): Pro
       throw new DuckfeatError("the task's SQL text does not match its sqlSha256");
     }
     const { values, types } = bindSqlFile(file, task.params);
+    const leading = [...task.keys, 'event_timestamp'].map(quoteIdentifier).join(', ');
     const sql = `COPY (
-  SELECT customer_id, event_timestamp, $duckfeat_created_timestamp AS created_timestamp,
-         * EXCLUDE (customer_id, event_timestamp)
+  SELECT ${leading}, $duckfeat_created_timestamp AS created_timestamp,
+         * EXCLUDE (${leading})
   FROM (
 ${selectText(file)}  )
 ) TO $duckfeat_partition (${PARQUET_FORMAT})`;

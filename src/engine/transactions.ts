@@ -17,12 +17,16 @@ export interface TransactionsSource {
 export async function fingerprintFile(path: string): Promise<TransactionsSource> {
   const absolute = resolve(path);
   try {
-    const info = await stat(absolute);
-    const fingerprint = createHash('sha256')
-      .update(JSON.stringify([absolute, info.size, info.mtimeMs]))
-      .digest('hex');
-    return { path: absolute, fingerprint };
+    return { path: absolute, fingerprint: await statFingerprint(absolute) };
   } catch (error) {
     throw new InputError(`Failed to read transactions: ${errorMessage(error)}`, { cause: error });
   }
+}
+
+/** sha256 of a file's absolute path, size and modification time (rejects a missing file). */
+export async function statFingerprint(absolute: string): Promise<string> {
+  const info = await stat(absolute);
+  return createHash('sha256')
+    .update(JSON.stringify([absolute, info.size, info.mtimeMs]))
+    .digest('hex');
 }

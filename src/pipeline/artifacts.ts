@@ -1,11 +1,12 @@
 import { join } from 'node:path';
 import type { ProjectPaths } from '../config/paths.js';
+import type { LabelViewDefinition } from '../definitions/types.js';
 
 /** The files the train and predict steps read and write. */
 export interface PipelineArtifacts {
-  /** The label spine written by `prep`: one row per customer per cutoff. */
+  /** The label rows `prep` wrote for the label view: one row per entity key per cutoff. */
   readonly labels: string;
-  /** The trained model, LightGBM's text format. */
+  /** The trained model, LightGBM's text format: `models/<prediction>_model.txt`. */
   readonly model: string;
   /** Metrics and everything the report shows (the report's input, as JSON). */
   readonly metrics: string;
@@ -13,16 +14,14 @@ export interface PipelineArtifacts {
   readonly predictions: string;
 }
 
-/** The feature service the purchase model is trained on (declared in `feature_store.ts`). */
-export const DEFAULT_FEATURE_SERVICE = 'purchase_model_features';
-
-/** The 0/1 label column of the label spine. */
-export const LABEL_COLUMN = 'purchased';
-
-export function pipelineArtifacts(paths: ProjectPaths): PipelineArtifacts {
+/** Where the train and predict steps of a label view read and write. */
+export function pipelineArtifacts(
+  paths: ProjectPaths,
+  labels: Pick<LabelViewDefinition, 'name' | 'prediction'>,
+): PipelineArtifacts {
   return {
-    labels: join(paths.featureData, 'purchase_labels.parquet'),
-    model: join(paths.models, 'purchase_model.txt'),
+    labels: join(paths.featureData, `${labels.name}.parquet`),
+    model: join(paths.models, `${labels.prediction}_model.txt`),
     metrics: join(paths.models, 'metrics.json'),
     report: join(paths.models, 'report.html'),
     predictions: join(paths.models, 'predictions.parquet'),

@@ -1,6 +1,8 @@
 import type { ProjectPaths } from '../config/paths.js';
 import { formatTimestamp } from '../engine/timestamps.js';
 import { TrainingError } from '../errors.js';
+import { loadRepository } from '../repo/load-repository.js';
+import type { Repository } from '../repo/repository.js';
 import type { CutoffSummary, ReportInput, SplitMetrics } from '../report/report-input.js';
 import { writeReportInput } from '../report/report-input-file.js';
 import { scoreHistogram } from '../report/score-histogram.js';
@@ -12,17 +14,17 @@ import type { Model } from '../training/model.js';
 import { saveModel } from '../training/model-file.js';
 import { canonicalParamNames } from '../training/params.js';
 import { PIPELINE_PARAMS } from '../training/pipeline-params.js';
-import {
-  DEFAULT_FEATURE_SERVICE,
-  LABEL_COLUMN,
-  type PipelineArtifacts,
-  pipelineArtifacts,
-} from './artifacts.js';
+import { type PipelineArtifacts, pipelineArtifacts } from './artifacts.js';
+import { type ResolvedLabelView, resolveLabelView } from './label-view.js';
 import { requireFile, retrieveMatrix, take, takeRows, temporalSplit } from './training-set.js';
 
 export interface TrainStepOptions {
   readonly paths: ProjectPaths;
-  /** A feature service name or `view:feature` references (default: the model's service). */
+  /** The feature repository (default: loaded from `paths.repo`). */
+  readonly repository?: Repository;
+  /** The label view to train on (default: the repository's only one). */
+  readonly labels?: string;
+  /** A feature service name or `view:feature` references (default: the label view's service). */
   readonly features?: string | readonly string[];
   /** Parameters over {@link PIPELINE_PARAMS} (LightGBM names). */
   readonly params?: Record<string, unknown>;
@@ -34,6 +36,7 @@ export interface TrainStepOptions {
 
 export interface TrainStepResult {
   readonly artifacts: PipelineArtifacts;
+  readonly labels: ResolvedLabelView;
   readonly featureNames: string[];
   readonly testCutoff: string;
   readonly train: BinaryEvaluation;
@@ -44,9 +47,9 @@ export interface TrainStepResult {
 }
 
 /**
- * The pipeline's train step: the label spine (every customer × cutoff) → point-in-time
- * features → temporal split (the last cutoff is the test set) → GBDT → metrics, model,
- * `metrics.json` and the HTML report.
+ * The pipeline's train step: the label view's rows (every entity key × cutoff) →
+ * point-in-time features of its feature service → temporal split (the last cutoff is the
+ * test set) → GBDT on the label column → metrics, model, `metrics.json` and the HTML report.
  *
  * @example
  * const result = await trainStep({ paths: projectPaths() });
@@ -55,7 +58,11 @@ export interface TrainStepResult {
 export async function trainStep(options: TrainStepOptions): Promise<TrainStepResult> {
   const started = performance.now();
   const { paths } = options;
-  const artifacts = pipelineArtifacts(paths);
+  const labels = resolveLabelView(
+    options.repository ?? (await loadRepository(paths)),
+    options.labels,
+  );
+  const artifacts = pipelineArtifacts(paths, labels);
   requireFile(artifacts.labels, paths, 'the label spine', 'duckfeat prep');
 
   const store = options.store ?? (await FeatureStore.open({ paths }));
@@ -64,8 +71,11 @@ export async function trainStep(options: TrainStepOptions): Promise<TrainStepRes
     matrix = await retrieveMatrix(
       store,
       artifacts.labels,
-      options.features ?? DEFAULT_FEATURE_SERVICE,
-      { labelColumn: LABEL_COLUMN, name: 'training_set' },
+      options.features ?? labels.featureService,
+      {
+        labelColumn: labels.label,
+        name: 'training_set',
+      },
     );
   } finally {
     if (!options.store) await store.close();
@@ -107,7 +117,7 @@ export async function trainStep(options: TrainStepOptions): Promise<TrainStepRes
 
   await saveModel(model, artifacts.model);
   const report: ReportInput = {
-    title: 'Purchase propensity (30 days)',
+    title: labels.description ?? `${labels.prediction} (${labels.label})`,
     generatedAt: new Date().toISOString(),
     metrics: [splitMetrics('train', trainEval), splitMetrics('test', testEval)],
     roc: testEval.rocCurve,
@@ -124,6 +134,7 @@ export async function trainStep(options: TrainStepOptions): Promise<TrainStepRes
 
   return {
     artifacts,
+    labels,
     featureNames: matrix.featureNames,
     testCutoff,
     train: trainEval,

@@ -11,8 +11,6 @@ export interface FeatureMatrix {
   readonly featureNames: string[];
   /** One column per feature, NaN where the feature is missing. */
   readonly features: Float64Array[];
-  /** The entity rows' join key (customer_id) values. */
-  readonly keys: unknown[];
   /** The entity rows' event timestamps, epoch milliseconds. */
   readonly timestamps: Float64Array;
   /** The label column when the entity rows carry one, else undefined. */
@@ -29,7 +27,7 @@ export async function retrieveMatrix(
   store: FeatureStore,
   entities: EntityInput,
   features: string | readonly string[],
-  options: { labelColumn?: string; keyColumn?: string; name?: string } = {},
+  options: { labelColumn?: string; name?: string } = {},
 ): Promise<FeatureMatrix> {
   const job = await store.getHistoricalFeatures({
     entities,
@@ -38,7 +36,6 @@ export async function retrieveMatrix(
   });
   const { rowCount, columns } = await job.toColumns();
   const featureColumns = job.columns.filter((c) => c.role === 'feature');
-  const keyColumn = options.keyColumn ?? 'customer_id';
   const timestamps = new Float64Array(rowCount);
   // The column retrieval joined on: `event_timestamp`, or the entity rows' only timestamp column.
   const rawTimestamps = columns[job.timestampColumn] as unknown[];
@@ -68,7 +65,6 @@ export async function retrieveMatrix(
     rowCount,
     featureNames: featureColumns.map((c) => c.name),
     features: featureColumns.map((c) => toFloat64(columns[c.name], c.name)),
-    keys: (columns[keyColumn] as unknown[] | undefined) ?? [],
     timestamps,
     ...(label ? { label } : {}),
     sql: job.sql,

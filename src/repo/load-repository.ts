@@ -9,6 +9,7 @@ import type {
   FeatureServiceDefinition,
   FeatureViewDefinition,
   FileSourceDefinition,
+  LabelViewDefinition,
   RepoConfig,
 } from '../definitions/types.js';
 import { DefinitionError, errorMessage } from '../errors.js';
@@ -18,7 +19,7 @@ import { displayPath, validateRepository } from './validate-repository.js';
 /** The file of a repository folder that declares its objects. */
 export const REPOSITORY_FILE = 'feature_store.ts';
 
-const KINDS = new Set(['entity', 'fileSource', 'featureView', 'featureService']);
+const KINDS = new Set(['entity', 'fileSource', 'featureView', 'featureService', 'labelView']);
 
 /**
  * Load `<repo>/feature_store.ts` (TypeScript, compiled on the fly by tsx), collect the
@@ -80,6 +81,7 @@ export async function loadRepository(
     sources: byName(dedupe(sources)),
     featureViews: byName(dedupe(objects.featureViews)),
     featureServices: byName(dedupe(objects.featureServices)),
+    labelViews: byName(dedupe(objects.labelViews)),
     file,
     dir: paths.repo,
     root: paths.root,
@@ -143,6 +145,7 @@ function collect(module: Record<string, unknown>) {
     sources: [] as FileSourceDefinition[],
     featureViews: [] as FeatureViewDefinition[],
     featureServices: [] as FeatureServiceDefinition[],
+    labelViews: [] as LabelViewDefinition[],
   };
   const visit = (value: unknown): void => {
     if (Array.isArray(value)) {
@@ -156,6 +159,7 @@ function collect(module: Record<string, unknown>) {
     if (definition.kind === 'entity') found.entities.push(definition);
     else if (definition.kind === 'fileSource') found.sources.push(definition);
     else if (definition.kind === 'featureView') found.featureViews.push(definition);
+    else if (definition.kind === 'labelView') found.labelViews.push(definition);
     else found.featureServices.push(definition);
   };
   for (const [name, value] of Object.entries(module)) {

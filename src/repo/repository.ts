@@ -3,6 +3,7 @@ import type {
   FeatureServiceDefinition,
   FeatureViewDefinition,
   FileSourceDefinition,
+  LabelViewDefinition,
   RepoConfig,
 } from '../definitions/types.js';
 
@@ -14,6 +15,8 @@ export interface Repository {
   readonly sources: readonly FileSourceDefinition[];
   readonly featureViews: readonly FeatureViewDefinition[];
   readonly featureServices: readonly FeatureServiceDefinition[];
+  /** The label rows models learn from (repository only: not synced to the registry). */
+  readonly labelViews: readonly LabelViewDefinition[];
   /** The absolute path of the `feature_store.ts` it came from. */
   readonly file: string;
   /** The repository folder (relative source paths resolve against it). */

@@ -81,9 +81,7 @@ export function validateRepository(repo: Repository): void {
       `feature of ${what}`,
       at,
     );
-    const keys = view.entities.flatMap(
-      (name) => repo.entities.find((e) => e.name === name)?.joinKeys ?? [],
-    );
+    const keys = joinKeysOf(repo, view.entities);
     const reserved = new Set([
       ...keys,
       view.source.timestampField,
@@ -134,6 +132,40 @@ export function validateRepository(repo: Repository): void {
       }
     }
   }
+
+  for (const name of Object.keys(repo.config.inputs ?? {})) checkName(name, 'input', at);
+  unique(
+    [...repo.featureViews, ...repo.labelViews].map((v) => v.name),
+    'feature or label view',
+    at,
+  );
+  const serviceNames = new Set(repo.featureServices.map((s) => s.name));
+  for (const labels of repo.labelViews) {
+    const what = `label view "${labels.name}"`;
+    checkName(labels.name, 'label view', at);
+    checkName(labels.label, `label column of ${what}`, at);
+    checkName(labels.prediction, `prediction of ${what}`, at);
+    if (labels.entities.length === 0) fail(`Failed to define ${what}: it names no entity`);
+    for (const name of labels.entities) {
+      if (!entityNames.has(name)) {
+        fail(
+          `Failed to define ${what}: entity "${name}" is not declared ` +
+            `(declared: ${[...entityNames].join(', ') || 'none'})`,
+        );
+      }
+    }
+    if (!serviceNames.has(labels.featureService)) {
+      fail(
+        `Failed to define ${what}: feature service "${labels.featureService}" is not declared ` +
+          `(declared: ${[...serviceNames].join(', ') || 'none'})`,
+      );
+    }
+  }
+}
+
+/** The join keys of the named entities, in order (a view's or label view's keys). */
+export function joinKeysOf(repo: Repository, entities: readonly string[]): string[] {
+  return entities.flatMap((name) => repo.entities.find((e) => e.name === name)?.joinKeys ?? []);
 }
 
 function unique(names: readonly string[], what: string, at: string): Set<string> {

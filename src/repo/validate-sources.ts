@@ -14,8 +14,8 @@ export interface SourceCheckOptions {
   connection?: DuckDBConnection;
   /**
    * Sample values for the transformation SQL's parameters, used to describe its output when
-   * the source file does not exist yet. Defaults: a timestamp, 1, and for `transactions`
-   * the given path.
+   * the source file does not exist yet. Defaults: a timestamp, 1, and for named inputs
+   * their declared path (`transactions`: the ingested transactions).
    */
   sampleParams?: Record<string, SqlParamValue>;
 }
@@ -92,11 +92,14 @@ async function checkView(
     const file = await loadSqlFile(sqlPath, { connection });
     const params: Record<string, SqlParamValue> = {};
     for (const param of file.parameters) {
+      const declaredInput = repo.config.inputs?.[param.name];
       const sample =
         options.sampleParams?.[param.name] ??
-        (param.name === 'transactions'
-          ? projectPaths({ root: repo.root, repo: repo.dir }).transactions
-          : defaultSample(param.type));
+        (declaredInput !== undefined
+          ? resolveFrom(repo.root, declaredInput)
+          : param.name === 'transactions'
+            ? projectPaths({ root: repo.root, repo: repo.dir }).transactions
+            : defaultSample(param.type));
       if (sample === undefined) {
         return {
           view: view.name,

@@ -97,7 +97,7 @@ describe('failures exit 1 with one plain line on stderr', () => {
     const r = await run(process.execPath, [BIN, 'train'], cwd, { NO_COLOR: undefined });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(
-      /^error: Failed to find the label spine: .*run `duckfeat prep` first\n$/,
+      /^error: Failed to load repository: feature_store\/feature_store\.ts does not exist .*\n$/,
     );
     expect(r.stderr).not.toContain('\u001b[');
   });

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -34,4 +34,31 @@ export async function writeCleanTransactions(
 export async function tempDir(): Promise<{ dir: string; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'duckfeat-engine-'));
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** The checkout's seed feature repository (`feature_store/feature_store.ts`). */
+export const SEED_REPOSITORY = new URL('../../feature_store/feature_store.ts', import.meta.url)
+  .pathname;
+
+/**
+ * Make `root` a project whose feature repository `prep` loads: an ESM `package.json`,
+ * `node_modules/duckfeat` linked to this checkout (its `dist/`), and
+ * `feature_store/feature_store.ts`: the seed's, or `source`, with `extra` appended.
+ */
+export async function writeRepository(
+  root: string,
+  options: { source?: string; extra?: string } = {},
+): Promise<void> {
+  await mkdir(join(root, 'node_modules'), { recursive: true });
+  await symlink(
+    new URL('../..', import.meta.url).pathname,
+    join(root, 'node_modules', 'duckfeat'),
+    'dir',
+  ).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EEXIST') throw error;
+  });
+  await writeFile(join(root, 'package.json'), '{ "type": "module", "private": true }\n');
+  await mkdir(join(root, 'feature_store'), { recursive: true });
+  const source = options.source ?? (await readFile(SEED_REPOSITORY, 'utf8'));
+  await writeFile(join(root, 'feature_store', 'feature_store.ts'), source + (options.extra ?? ''));
 }

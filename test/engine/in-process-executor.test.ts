@@ -27,6 +27,7 @@ function slowTask(dir: string, n: number): Task {
     sqlPath: 'slow.sql',
     sqlSha256: parseSqlFile('slow.sql', SLOW_SQL).sha256,
     sql: SLOW_SQL,
+    keys: ['customer_id'],
     params: { cutoff },
     cutoff,
     inputFingerprint: 'none',

@@ -7,7 +7,7 @@ import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { withConnection } from '../../src/duckdb/connection.js';
-import { SQL_DIR, tempDir, writeCleanTransactions } from './helpers.js';
+import { SQL_DIR, tempDir, writeCleanTransactions, writeRepository } from './helpers.js';
 
 const CLI = new URL('../../bin/duckfeat.js', import.meta.url).pathname;
 let root: string;
@@ -16,6 +16,7 @@ let cleanup: () => Promise<void>;
 beforeAll(async () => {
   ({ dir: root, cleanup } = await tempDir());
   await cp(SQL_DIR, join(root, 'sql'), { recursive: true });
+  await writeRepository(root);
   await withConnection((c) => writeCleanTransactions(c, join(root, 'tx.parquet')));
 });
 afterAll(() => cleanup());
@@ -51,6 +52,15 @@ SELECT customer_id, $cutoff AS event_timestamp,
 FROM (SELECT DISTINCT customer_id FROM read_parquet($transactions) LIMIT 1)
 `,
   );
+  await writeRepository(root, {
+    extra: `
+export const slowFeatures = featureView({
+  name: 'slow_features', entities: [customer], schema: { n: 'int64' },
+  source: fileSource({ path: 'data/slow_features.parquet', timestampField: 'event_timestamp' }),
+  transformation: 'sql/features/slow_features.sql',
+});
+`,
+  });
   let sent = false;
   const second = await runCli((text, kill) => {
     if (!sent && /tasks over \d+ cutoffs/.test(text)) {

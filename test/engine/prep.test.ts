@@ -12,7 +12,7 @@ import { withConnection } from '../../src/duckdb/connection.js';
 import { prep } from '../../src/engine/prep.js';
 import { fingerprintFile, type TransactionsSource } from '../../src/engine/transactions.js';
 import { InterruptedError, TaskError } from '../../src/errors.js';
-import { SQL_DIR, tempDir, writeCleanTransactions } from './helpers.js';
+import { SQL_DIR, tempDir, writeCleanTransactions, writeRepository } from './helpers.js';
 import { referenceFeatures, type TxRow } from './reference-features.js';
 
 const VIEWS = ['customer_rfm_features', 'customer_behavior_features', 'purchase_labels'];
@@ -24,6 +24,7 @@ const paths = () => projectPaths({ root });
 beforeAll(async () => {
   ({ dir: root, cleanup } = await tempDir());
   await cp(SQL_DIR, join(root, 'sql'), { recursive: true });
+  await writeRepository(root);
   const path = join(root, 'transactions.parquet');
   await withConnection((c) => writeCleanTransactions(c, path), { threads: 2 });
   transactions = await fingerprintFile(path);

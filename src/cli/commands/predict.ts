@@ -5,6 +5,7 @@ import type { RegisterCommand } from './index.js';
 
 interface PredictOptions {
   threshold: string;
+  labels?: string;
   features?: string;
   json?: boolean;
 }
@@ -13,11 +14,13 @@ export const registerPredict: RegisterCommand = (program) => {
   program
     .command('predict')
     .description(
-      'Score every customer at the latest cutoff with the trained model: the same point-in-time ' +
-        'retrieval as training → models/predictions.parquet (customer_id, purchase_probability, ' +
-        'purchase_predicted)',
+      'Score every key of the label view at its latest cutoff with the trained model: the same ' +
+        'point-in-time retrieval as training → models/predictions.parquet (the keys, ' +
+        '<prediction>_probability, <prediction>_predicted; for the seed customer_id, ' +
+        'purchase_probability, purchase_predicted)',
     )
-    .option('--threshold <p>', 'probability above which a customer is a predicted purchaser', '0.5')
+    .option('--threshold <p>', 'probability above which a row is predicted positive', '0.5')
+    .option('--labels <view>', "the label view (default: the repository's only one)")
     .option(
       '--features <refs>',
       'feature service or comma-separated view:feature references the model was trained on',
@@ -37,15 +40,17 @@ export const registerPredict: RegisterCommand = (program) => {
           paths: ctx.paths,
           threshold,
           ...(features ? { features } : {}),
+          ...(opts.labels ? { labels: opts.labels } : {}),
         });
         const where = relative(ctx.paths.root, result.artifacts.predictions);
         if (opts.json) {
           ctx.out.data({ ...result, predictions: result.artifacts.predictions });
           return;
         }
+        const { labels } = result;
         ctx.out.info(
-          `scored ${result.customers} customers at cutoff ${result.cutoff}: ` +
-            `${result.predictedPurchasers} predicted purchasers (probability > ${threshold}), ` +
+          `scored ${result.rows} ${labels.entities.join(' × ')} rows at cutoff ${result.cutoff}: ` +
+            `${result.predictedPositive} predicted ${labels.prediction} (probability > ${threshold}), ` +
             `mean probability ${result.meanProbability.toFixed(4)}`,
         );
         ctx.out.info(`predictions written to ${where}`);

@@ -9,6 +9,7 @@ import { action, type CommandContext } from '../command-context.js';
 import type { RegisterCommand } from './index.js';
 
 interface TrainOptions {
+  labels?: string;
   data?: string;
   label?: string;
   valid?: string;
@@ -22,10 +23,11 @@ export const registerTrain: RegisterCommand = (program) => {
     .command('train')
     .description(
       'Train a gradient-boosted trees model (LightGBM algorithm and model format). Without ' +
-        '--data: the pipeline step (label spine → point-in-time features → temporal split → ' +
-        'models/purchase_model.txt, metrics.json, report). With --data: on any parquet file, ' +
+        '--data: the pipeline step (the label view rows → point-in-time features → temporal ' +
+        'split → models/<prediction>_model.txt, metrics.json, report). With --data: on any parquet file, ' +
         'every numeric column but the label being a feature.',
     )
+    .option('--labels <view>', "the pipeline's label view (default: the repository's only one)")
     .option('--data <file.parquet>', 'training data: numeric feature columns and a 0/1 label')
     .option('--label <column>', 'the 0/1 label column of --data')
     .option(
@@ -112,6 +114,7 @@ async function pipelineTrain(opts: TrainOptions, ctx: CommandContext): Promise<v
     result = await trainStep({
       paths: ctx.paths,
       params,
+      ...(opts.labels ? { labels: opts.labels } : {}),
       onIteration: (i, total) => {
         if (!started) bar?.start(total, 0, { metric: '' });
         started = true;
