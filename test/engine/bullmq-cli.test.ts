@@ -10,7 +10,13 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { withConnection } from '../../src/duckdb/connection.js';
 import { startTaskWorker, type TaskWorkerEvent } from '../../src/engine/bullmq-worker.js';
 import { CLI, deleteKeysUnder, keysUnder, REDIS_URL, testPrefix } from './bullmq-helpers.js';
-import { SQL_DIR, tempDir, writeCleanTransactions } from './helpers.js';
+import {
+  customerView,
+  SQL_DIR,
+  tempDir,
+  writeCleanTransactions,
+  writeRepository,
+} from './helpers.js';
 
 let root: string;
 let cleanup: () => Promise<void>;
@@ -18,6 +24,7 @@ let cleanup: () => Promise<void>;
 beforeAll(async () => {
   ({ dir: root, cleanup } = await tempDir());
   await cp(SQL_DIR, join(root, 'sql'), { recursive: true });
+  await writeRepository(root, { extra: customerView('slow_features', `{ n: 'int64' }`) });
   await withConnection((c) => writeCleanTransactions(c, join(root, 'tx.parquet')));
 });
 afterAll(() => cleanup());

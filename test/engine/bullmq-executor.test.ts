@@ -29,7 +29,14 @@ import {
   testPrefix,
   type WorkerProcess,
 } from './bullmq-helpers.js';
-import { SQL_DIR, tempDir, writeCleanTransactions } from './helpers.js';
+import {
+  CUSTOMER_ONLY,
+  customerView,
+  SQL_DIR,
+  tempDir,
+  writeCleanTransactions,
+  writeRepository,
+} from './helpers.js';
 
 const CREATED = '2026-12-02 12:00:00';
 let dir: string;
@@ -89,6 +96,9 @@ describe('bullmq executor', () => {
     await cp(SQL_DIR, join(root, 'sql'), { recursive: true });
     const slowCutoff = cutoffs[0]!;
     await writeFile(join(root, 'sql/features/slow_features.sql'), slowView(slowCutoff, 8e8));
+    await writeRepository(root, {
+      extra: customerView('slow_features', `{ transactions: 'int64', spin: 'int64' }`),
+    });
     const paths = projectPaths({ root });
     const common = { paths, transactions, createdTimestamp: CREATED, force: true };
 
@@ -139,6 +149,9 @@ describe('bullmq executor', () => {
     const prefix = testPrefix();
     const root = join(dir, 'fail');
     await mkdir(join(root, 'sql/features'), { recursive: true });
+    await writeRepository(root, {
+      source: CUSTOMER_ONLY + customerView('broken_features', `{ x: 'int64' }`),
+    });
     await writeFile(
       join(root, 'sql/features/broken_features.sql'),
       `/*

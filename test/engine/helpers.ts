@@ -62,3 +62,23 @@ export async function writeRepository(
   const source = options.source ?? (await readFile(SEED_REPOSITORY, 'utf8'));
   await writeFile(join(root, 'feature_store', 'feature_store.ts'), source + (options.extra ?? ''));
 }
+
+/**
+ * A `feature_store.ts` declaration of a customer feature view computed by
+ * `sql/features/<name>.sql` (for `writeRepository`'s `extra`, after the seed's `customer`).
+ */
+export function customerView(name: string, schema: string): string {
+  return `
+export const ${name} = featureView({
+  name: '${name}', entities: [customer], schema: ${schema},
+  source: fileSource({ path: 'data/${name}.parquet', timestampField: 'event_timestamp' }),
+  transformation: 'sql/features/${name}.sql',
+});
+`;
+}
+
+/** A repository with only the `customer` entity, for `writeRepository`'s `source`. */
+export const CUSTOMER_ONLY = `import { defineConfig, entity, featureView, fileSource } from 'duckfeat';
+export const config = defineConfig({ project: 'test' });
+export const customer = entity({ name: 'customer', joinKeys: ['customer_id'], valueType: 'int64' });
+`;

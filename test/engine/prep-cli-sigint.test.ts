@@ -7,7 +7,13 @@ import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { withConnection } from '../../src/duckdb/connection.js';
-import { SQL_DIR, tempDir, writeCleanTransactions, writeRepository } from './helpers.js';
+import {
+  customerView,
+  SQL_DIR,
+  tempDir,
+  writeCleanTransactions,
+  writeRepository,
+} from './helpers.js';
 
 const CLI = new URL('../../bin/duckfeat.js', import.meta.url).pathname;
 let root: string;
@@ -52,15 +58,7 @@ SELECT customer_id, $cutoff AS event_timestamp,
 FROM (SELECT DISTINCT customer_id FROM read_parquet($transactions) LIMIT 1)
 `,
   );
-  await writeRepository(root, {
-    extra: `
-export const slowFeatures = featureView({
-  name: 'slow_features', entities: [customer], schema: { n: 'int64' },
-  source: fileSource({ path: 'data/slow_features.parquet', timestampField: 'event_timestamp' }),
-  transformation: 'sql/features/slow_features.sql',
-});
-`,
-  });
+  await writeRepository(root, { extra: customerView('slow_features', `{ n: 'int64' }`) });
   let sent = false;
   const second = await runCli((text, kill) => {
     if (!sent && /tasks over \d+ cutoffs/.test(text)) {
