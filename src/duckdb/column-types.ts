@@ -26,6 +26,16 @@ export function valueTypeOf(duckdbType: string): ValueType | undefined {
 }
 
 /**
+ * Whether a column of this DuckDB type holds timestamps (any precision, with or without a
+ * time zone, or DATE); naive ones are taken as UTC.
+ *
+ * @example isTimestampType('TIMESTAMP WITH TIME ZONE') // true
+ */
+export function isTimestampType(duckdbType: string): boolean {
+  return valueTypeOf(duckdbType) === 'timestamp';
+}
+
+/**
  * Whether a column of this type reads as a number (a model feature, a `Float64Array` column):
  * integers, floats, decimals and BOOLEAN (0/1). Takes a DuckDB type or a value type
  * (`int64`, `float64`, `bool`), since retrieval's output columns carry either.

@@ -1,8 +1,8 @@
 import type { ResolvedFeatureView } from '../definitions/types.js';
-import type { ColumnInfo } from '../duckdb/column-types.js';
+import { type ColumnInfo, isTimestampType } from '../duckdb/column-types.js';
 import { InputError } from '../errors.js';
 import { quoteIdentifier as q } from '../sql/identifiers.js';
-import { isTimestampType, timestampExpression } from './timestamps.js';
+import { timestampExpression } from './timestamps.js';
 
 /** A column of a view's relation: its name in the view and the source expression that reads it. */
 export interface RelationColumn {

@@ -1,10 +1,5 @@
-import type { ColumnInfo } from '../duckdb/column-types.js';
+import { type ColumnInfo, isTimestampType } from '../duckdb/column-types.js';
 import { InputError } from '../errors.js';
-
-/** DuckDB types a timestamp column may have (naive ones are UTC). */
-export function isTimestampType(type: string): boolean {
-  return /^(TIMESTAMP(_S|_MS|_NS)?|TIMESTAMP WITH TIME ZONE|TIMESTAMPTZ|DATE)$/i.test(type);
-}
 
 /**
  * `expr` as a naive UTC `TIMESTAMP`: time-zone-aware values are converted to UTC, dates

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isNumericType, valueTypeOf } from '../../src/duckdb/column-types.js';
+import { isNumericType, isTimestampType, valueTypeOf } from '../../src/duckdb/column-types.js';
 import { createInstance } from '../../src/duckdb/connection.js';
 
 // The type names as DuckDB itself prints them (DESCRIBE of a real column), not as we spell them.
@@ -36,6 +36,9 @@ const EXPRESSIONS: [sql: string, valueType: string | undefined][] = [
   ['[1, 2]', undefined],
   ["{'a': 1}", undefined],
   ['INTERVAL 1 DAY', undefined],
+  ["'2011-01-01'::TIMESTAMP_S", 'timestamp'],
+  ["'2011-01-01'::TIMESTAMP_MS", 'timestamp'],
+  ["'10:00+00'::TIMETZ", undefined],
 ];
 
 describe('DuckDB column types', () => {
@@ -53,6 +56,7 @@ describe('DuckDB column types', () => {
           type,
           expected === 'int64' || expected === 'float64' || expected === 'bool',
         ]);
+        expect([type, isTimestampType(type)]).toEqual([type, expected === 'timestamp']);
       });
     } finally {
       connection.closeSync();
