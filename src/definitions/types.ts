@@ -67,6 +67,37 @@ export interface FeatureViewDefinition {
   readonly owner?: string;
 }
 
+/** A feature of an on-demand view: a DuckDB SQL expression over the view's inputs. */
+export interface OnDemandFeatureDefinition extends FeatureDefinition {
+  readonly expression: string;
+}
+
+/** Columns the caller supplies with each entity row (Feast's request source). */
+export interface RequestSourceDefinition {
+  readonly kind: 'requestSource';
+  readonly name: string;
+  readonly schema: readonly FeatureDefinition[];
+}
+
+/**
+ * An on-demand feature view: features computed at retrieval time by SQL expressions over
+ * the features of other views and request columns of the entity rows. The same expressions
+ * run inside the retrieval SQL offline and over fetched rows online.
+ */
+export interface OnDemandFeatureViewDefinition {
+  readonly kind: 'onDemandFeatureView';
+  readonly name: string;
+  /** The feature views whose features the expressions read (by bare feature name), in order. */
+  readonly sources: readonly string[];
+  /** Entity-row columns the expressions read, with their types. */
+  readonly requestSchema: readonly FeatureDefinition[];
+  /** Features in declaration order, each with its expression. */
+  readonly features: readonly OnDemandFeatureDefinition[];
+  readonly description?: string;
+  readonly tags?: Tags;
+  readonly owner?: string;
+}
+
 export interface FeatureServiceDefinition {
   readonly kind: 'featureService';
   readonly name: string;

@@ -3,6 +3,7 @@ import type {
   EntityDefinition,
   FeatureServiceDefinition,
   FeatureViewDefinition,
+  OnDemandFeatureViewDefinition,
   ResolvedFeatureView,
 } from '../definitions/types.js';
 import type { ProjectState } from './state.js';
@@ -13,6 +14,7 @@ export interface RetrievalDefinitions {
   readonly services: readonly FeatureServiceDefinition[];
   /** The entities (online serving checks the join keys' types against them). */
   readonly entities?: readonly EntityDefinition[];
+  readonly onDemandViews?: readonly OnDemandFeatureViewDefinition[];
 }
 
 /** The feature views of a state, as definitions (source paths as written). */

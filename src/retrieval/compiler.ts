@@ -1,7 +1,8 @@
-import { type ColumnInfo, isNumericType } from '../duckdb/column-types.js';
+import { isNumericType } from '../duckdb/column-types.js';
 import { quoteIdentifier as q } from '../sql/identifiers.js';
-import type { EntityRelation } from './entity-input.js';
-import { MEMORY_TABLE, ROW_COLUMN } from './entity-input.js';
+import { DUCKDB_TYPE, declaredValue } from './declared-types.js';
+import { entitiesCte } from './entities-cte.js';
+import { ROW_COLUMN } from './entity-input.js';
 import {
   type OutputColumn,
   type PlanInput,
@@ -10,9 +11,7 @@ import {
   type ViewPlan,
   withUniqueSources,
 } from './plan.js';
-import type { RetrievalOptions } from './request.js';
-import { relationSql, tieText } from './source-relation.js';
-import { timestampExpression } from './timestamps.js';
+import { viewCtes } from './view-ctes.js';
 
 export type { OutputColumn } from './plan.js';
 export { sourceColumnNamer } from './source-relation.js';
@@ -64,9 +63,10 @@ export function compileRetrieval(input: CompileInput): CompiledRetrieval {
 /**
  * Render a checked plan as one query: a CTE for the entity rows, a CTE per feature view
  * (rows known by `asOf`, deduplicated per keys and feature timestamp), one
- * `ASOF LEFT JOIN` per view, the TTL applied after the join, and the input order restored.
- * A pure function of the plan: the same plan gives the same SQL; nothing is read, written
- * or checked (the plan was).
+ * `ASOF LEFT JOIN` per view (a view without entities joins on time alone), the TTL applied
+ * after the join, declared types enforced, on-demand expressions over the joined row, and
+ * the input order restored. A pure function of the plan: the same plan gives the same SQL;
+ * nothing is read, written or checked (the plan was).
  *
  * @example
  * const plan = planRetrieval({ request: { features: ['customer_rfm:*'] }, views, entities });
@@ -86,166 +86,187 @@ export function renderRetrieval(
 
   const parameters: Record<string, string | number> = {};
   const paramName = uniqueNamer(parameters);
-  const entityCte = entitiesCte(plan.entities.relation, ts, parameters);
-  const viewParts = plan.views.map((view) => {
+  const asOfFilter = (view: ViewPlan) => {
+    if (options.asOf === undefined || !view.relation.created) return [];
+    parameters['as_of'] = options.asOf;
+    return [`${view.relation.created} <= $as_of::TIMESTAMP`];
+  };
+  const range = plan.entities.relation.kind === 'range';
+  let entityCte = range
+    ? ''
+    : entitiesCte(plan.entities, plan.views, new Map(), asOfFilter, parameters);
+  const paths = new Map<string, string>();
+  const parts = plan.views.map((view) => {
     const ttlParam = view.ttlSeconds > 0 ? paramName(`${view.name}_ttl_seconds`) : undefined;
     if (ttlParam) parameters[ttlParam] = view.ttlSeconds;
-    return { view, ttlParam, cte: viewCte(view, options, paramName, parameters) };
+    const pathParam = paramName(`${view.name}_path`);
+    parameters[pathParam] = view.relation.path;
+    paths.set(view.name, pathParam);
+    const knownBy =
+      options.asOf === undefined
+        ? ''
+        : view.relation.created
+          ? ', known by $as_of'
+          : ' (no created timestamp column: asOf does not apply)';
+    const ctes = viewCtes(view, plan.entities, pathParam, asOfFilter(view), knownBy);
+    return { view, ttlParam, ctes };
   });
+  if (range) entityCte = entitiesCte(plan.entities, plan.views, paths, asOfFilter, parameters);
 
-  const refs = plan.views.map(
-    (v) => `${v.name}: ${v.relation.features.map((f) => f.name).join(', ')}`,
-  );
-  const lines: string[] = [
-    // The name is the caller's text: JSON-quoted so that a newline in it cannot end the comment.
-    `-- duckfeat point-in-time retrieval ${JSON.stringify(plan.name)}`,
-    ...refs.map((r) => `--   ${r}`),
-    `-- entity timestamp ${q(ts.name)}; one output row per entity row, in input order`,
-    'WITH',
-    entityCte,
-    ...viewParts.map((p, i) => (i < viewParts.length - 1 ? `${p.cte},` : p.cte)),
-    '-- Each entity row joined, per view, to the newest feature row at or before its timestamp',
-    '-- (same keys; NULL keys match nothing); a match older than the TTL counts as none. A NULL',
-    '-- timestamp joins as -infinity, so that it matches nothing (in an ASOF join condition',
-    '-- DuckDB would match a NULL to the newest feature row).',
-    'SELECT',
-    selectList(columns, viewParts, ts.name, options, doubles).join(',\n'),
-    'FROM entities AS e',
+  const refs = [
+    ...plan.views.map((v) => `${v.name}: ${v.features.map((f) => f.name).join(', ')}`),
+    ...plan.onDemand.map(
+      (o) => `${o.name} (on demand): ${o.features.map((f) => f.name).join(', ')}`,
+    ),
   ];
+  const ctes = parts.flatMap((p) => p.ctes);
+  const expressions = outputExpressions(plan, parts, doubles);
+  const joins: string[] = [];
   const entityTs = `coalesce(e.${q(ts.name)}, '-infinity'::TIMESTAMP)`;
-  for (const { view } of viewParts) {
+  for (const { view } of parts) {
+    if (view.join === 'knownByRow') {
+      joins.push(
+        `LEFT JOIN ${q(`pit_${view.name}`)} AS ${view.alias}`,
+        `  ON ${view.alias}.${q(ROW_COLUMN)} = e.${q(ROW_COLUMN)}`,
+      );
+      continue;
+    }
     const on = view.joinKeys.map((k) => `e.${q(k)} = ${view.alias}.${q(k)}`);
-    lines.push(
+    joins.push(
       `ASOF LEFT JOIN ${q(`fv_${view.name}`)} AS ${view.alias}`,
       `  ON ${[...on, `${entityTs} >= ${view.alias}."__feature_ts"`].join(' AND ')}`,
     );
   }
-  lines.push(`ORDER BY e.${q(ROW_COLUMN)}`, '');
+  const lines: string[] = [
+    // The name is the caller's text: JSON-quoted so that a newline in it cannot end the comment.
+    `-- duckfeat point-in-time retrieval ${JSON.stringify(plan.name)}`,
+    ...refs.map((r) => `--   ${r}`),
+    `-- entity timestamp ${q(ts.name)}; one output row per entity row, in ${range ? 'order of keys and timestamp' : 'input order'}`,
+    'WITH',
+    entityCte,
+    ...ctes.map((c, i) => (i < ctes.length - 1 || plan.onDemand.length > 0 ? `${c},` : c)),
+  ];
+  const joinComment = [
+    '-- Each entity row joined, per view, to the newest feature row at or before its timestamp',
+    '-- (same keys; NULL keys match nothing); a match older than the TTL counts as none. A NULL',
+    '-- timestamp joins as -infinity, so that it matches nothing (in an ASOF join condition',
+    '-- DuckDB would match a NULL to the newest feature row).',
+  ];
+  if (plan.onDemand.length === 0) {
+    lines.push(
+      ...joinComment,
+      'SELECT',
+      expressions.plain.join(',\n'),
+      'FROM entities AS e',
+      ...joins,
+      `ORDER BY e.${q(ROW_COLUMN)}`,
+      '',
+    );
+  } else {
+    lines.push(
+      ...joinComment,
+      'retrieved AS (',
+      '  SELECT',
+      [`e.${q(ROW_COLUMN)}`, ...expressions.staged].map((x) => `    ${x}`).join(',\n'),
+      '  FROM entities AS e',
+      ...joins.map((j) => `  ${j}`),
+      ')',
+      '-- The on-demand features: their expressions over the inputs, by name, cast to the declared type.',
+      'SELECT',
+      expressions.final.join(',\n'),
+      'FROM (',
+      `  SELECT *, ${plan.onDemandInputs.map((input, i) => `${q(`__i${i}`)} AS ${q(input.name)}`).join(', ')}`,
+      '  FROM retrieved',
+      ')',
+      `ORDER BY ${q(ROW_COLUMN)}`,
+      '',
+    );
+  }
   return { name: plan.name, sql: lines.join('\n'), parameters, columns, timestampColumn: ts.name };
 }
 
-function entitiesCte(
-  relation: EntityRelation,
-  ts: ColumnInfo,
-  parameters: Record<string, string | number>,
-): string {
-  const convert = timestampExpression(q(ts.name), ts.type);
-  const replace = convert === q(ts.name) ? '' : ` REPLACE (${convert} AS ${q(ts.name)})`;
-  const row = q(ROW_COLUMN);
-  let comment =
-    '-- The entity rows, numbered in input order (the number orders the output), timestamps\n' +
-    '-- as UTC TIMESTAMP.';
-  let star = `*${replace}`;
-  let extra: string[];
-  let from: string;
-  switch (relation.kind) {
-    case 'parquet':
-      parameters['entity_path'] = relation.path;
-      if (/[*?[]/.test(relation.path)) {
-        star = `* EXCLUDE (filename, file_row_number)${replace}`;
-        extra = [`row_number() OVER (ORDER BY filename, file_row_number) AS ${row}`];
-        from = 'read_parquet($entity_path, filename := true, file_row_number := true)';
-      } else {
-        star = `* EXCLUDE (file_row_number)${replace}`;
-        extra = [`file_row_number + 1 AS ${row}`];
-        from = 'read_parquet($entity_path, file_row_number := true)';
-      }
-      break;
-    case 'csv':
-      parameters['entity_path'] = relation.path;
-      extra = [`row_number() OVER () AS ${row}`];
-      from = 'read_csv($entity_path)';
-      break;
-    case 'sql':
-      extra = [`row_number() OVER () AS ${row}`];
-      from = `(\n${indent(relation.sql, 4)}\n  )`;
-      break;
-    case 'memory':
-      comment = `${comment}\n-- They were given in memory (${relation.rowCount} rows): the job loads them into a temporary table.`;
-      extra = [];
-      from = q(MEMORY_TABLE);
-      break;
-  }
-  return `${comment}\nentities AS (\n  SELECT\n    ${[star, ...extra].join(',\n    ')}\n  FROM ${from}\n),`;
-}
-
-function viewCte(
-  view: ViewPlan,
-  options: RetrievalOptions,
-  paramName: (base: string) => string,
-  parameters: Record<string, string | number>,
-): string {
-  const { relation } = view;
-  const pathParam = paramName(`${view.name}_path`);
-  parameters[pathParam] = relation.path;
-  const filters: string[] = [];
-  let knownBy = '';
-  if (options.asOf !== undefined) {
-    if (relation.created) {
-      parameters['as_of'] = options.asOf;
-      filters.push(`${relation.created} <= $as_of::TIMESTAMP`);
-      knownBy = ', known by $as_of';
-    } else {
-      knownBy = ' (no created timestamp column: asOf does not apply)';
-    }
-  }
-  const keysText = view.joinKeys.map((k) => q(k)).join(', ');
-  const body = relationSql(relation, {
-    pathParameter: pathParam,
-    keep: view.deduplicate ? 'keysAndTimestamp' : 'none',
-    filters,
-  });
-  const head = `${q(`fv_${view.name}`)} AS (`;
-  if (!view.deduplicate) {
-    return [
-      `-- ${view.name}: one row per (${keysText}, feature timestamp)${knownBy}; the source was`,
-      '-- checked to hold no two rows with the same keys and feature timestamp: nothing to deduplicate.',
-      head,
-      ...body,
-      ')',
-    ].join('\n');
-  }
-  return [
-    `-- ${view.name}: one row per (${keysText}, feature timestamp)${knownBy};`,
-    `-- rows tied on the feature timestamp go to ${tieText(relation)}.`,
-    head,
-    ...body,
-    ')',
-  ].join('\n');
-}
-
-function selectList(
-  columns: readonly OutputColumn[],
+/**
+ * The select lists: `plain` (no on-demand views: one SELECT), or `staged` (the joined row
+ * with each output as `__o<i>` and each on-demand input as `__i<j>`) and `final` (outputs
+ * under their names, on-demand expressions over the inputs' bare names).
+ */
+function outputExpressions(
+  plan: RetrievalPlan,
   parts: readonly { view: ViewPlan; ttlParam: string | undefined }[],
-  ts: string,
-  options: RetrievalOptions,
   doubles: ReadonlySet<string>,
-): string[] {
-  const list: string[] = [];
-  if (options.rowIdColumn) list.push(`  e.${q(ROW_COLUMN)} AS ${q(options.rowIdColumn)}`);
+): { plain: string[]; staged: string[]; final: string[] } {
+  const { options, columns } = plan;
+  const ts = plan.entities.timestamp.name;
+  const part = (name: string) => parts.find((p) => p.view.name === name)!;
+  const value = (view: string, expr: string) => {
+    const { view: v, ttlParam } = part(view);
+    return ttlParam
+      ? `CASE WHEN ${v.alias}."__feature_ts" >= e.${q(ts)} - to_seconds($${ttlParam}) THEN ${expr} END`
+      : expr;
+  };
+  const featureValue = (view: string, feature: string) => {
+    const v = part(view).view;
+    const f = v.features.find((x) => x.name === feature)!;
+    return declaredValue(value(view, `${v.alias}.${q(feature)}`), f.type, f.sourceType);
+  };
+  const asDouble = (column: OutputColumn, expr: string) =>
+    doubles.has(column.name) ? `CAST(${expr} AS DOUBLE)` : expr;
+  const expression = (column: OutputColumn): string => {
+    switch (column.role) {
+      case 'rowId':
+        return `e.${q(ROW_COLUMN)}`;
+      case 'entity':
+        return asDouble(column, `e.${q(column.name)}`);
+      case 'freshness':
+        return value(column.view!, `${part(column.view!).view.alias}."__feature_ts"`);
+      case 'feature': {
+        if (doubles.has(column.name) && column.type === 'float64' && !column.onDemand) {
+          return `CAST(${value(column.view!, `${part(column.view!).view.alias}.${q(column.feature!)}`)} AS DOUBLE)`;
+        }
+        return asDouble(column, featureValue(column.view!, column.feature!));
+      }
+    }
+  };
+
+  const plain: string[] = [];
+  if (options.rowIdColumn) plain.push(`  e.${q(ROW_COLUMN)} AS ${q(options.rowIdColumn)}`);
   const recast = columns
     .filter((c) => c.role === 'entity' && doubles.has(c.name))
     .map((c) => `CAST(e.${q(c.name)} AS DOUBLE) AS ${q(c.name)}`);
-  list.push(
+  plain.push(
     `  e.* EXCLUDE (${q(ROW_COLUMN)})${recast.length > 0 ? ` REPLACE (${recast.join(', ')})` : ''}`,
   );
-  for (const part of parts) {
-    const within = part.ttlParam
-      ? `${part.view.alias}."__feature_ts" >= e.${q(ts)} - to_seconds($${part.ttlParam})`
-      : undefined;
-    const value = (expr: string) => (within ? `CASE WHEN ${within} THEN ${expr} END` : expr);
-    for (const column of columns) {
-      if (column.view !== part.view.name) continue;
-      if (column.role === 'feature') {
-        const read = value(`${part.view.alias}.${q(column.feature!)}`);
-        const cast = doubles.has(column.name) ? `CAST(${read} AS DOUBLE)` : read;
-        list.push(`  ${cast} AS ${q(column.name)}`);
-      } else if (column.role === 'freshness') {
-        list.push(`  ${value(`${part.view.alias}."__feature_ts"`)} AS ${q(column.name)}`);
-      }
+  for (const column of columns) {
+    if ((column.role === 'feature' || column.role === 'freshness') && !column.onDemand) {
+      plain.push(`  ${expression(column)} AS ${q(column.name)}`);
     }
   }
-  return list;
+
+  const staged: string[] = [];
+  const final: string[] = [];
+  columns.forEach((column, i) => {
+    if (column.onDemand) {
+      const odv = plan.onDemand.find((o) => o.name === column.view)!;
+      const f = odv.features.find((x) => x.name === column.feature)!;
+      const target = doubles.has(column.name) ? 'DOUBLE' : DUCKDB_TYPE[f.type];
+      final.push(`  CAST((${f.expression}) AS ${target}) AS ${q(column.name)}`);
+      return;
+    }
+    staged.push(`${expression(column)} AS ${q(`__o${i}`)}`);
+    final.push(`  ${q(`__o${i}`)} AS ${q(column.name)}`);
+  });
+  plan.onDemandInputs.forEach((input, j) => {
+    const expr =
+      'request' in input.from
+        ? declaredValue(
+            `e.${q(input.from.request)}`,
+            input.type,
+            plan.entities.columns.find((c) => c.name === input.name)?.type,
+          )
+        : featureValue(input.from.view, input.from.feature);
+    staged.push(`${expr} AS ${q(`__i${j}`)}`);
+  });
+  return { plain, staged, final };
 }
 
 /** Parameter names from view names: letters, digits and `_`, made unique. */
@@ -257,12 +278,4 @@ export function uniqueNamer(parameters: Record<string, unknown>): (base: string)
     for (let i = 2; candidate in parameters; i++) candidate = `${name}_${i}`;
     return candidate;
   };
-}
-
-function indent(text: string, spaces: number): string {
-  const pad = ' '.repeat(spaces);
-  return text
-    .split('\n')
-    .map((line) => (line.length > 0 ? pad + line : line))
-    .join('\n');
 }

@@ -1,6 +1,8 @@
 import type {
   FeatureDefinition,
   FeatureServiceDefinition,
+  OnDemandFeatureDefinition,
+  OnDemandFeatureViewDefinition,
   ResolvedFeatureView,
 } from '../definitions/types.js';
 import { InputError, NotFoundError } from '../errors.js';
@@ -17,6 +19,14 @@ export interface FeatureSelection {
   readonly service?: string;
   /** Views in order of first reference. */
   readonly views: readonly ViewSelection[];
+  /** On-demand views in order of first reference. */
+  readonly onDemand: readonly OnDemandSelection[];
+}
+
+/** The features asked of one on-demand view. */
+export interface OnDemandSelection {
+  readonly view: OnDemandFeatureViewDefinition;
+  readonly features: readonly OnDemandFeatureDefinition[];
 }
 
 /**
@@ -33,6 +43,7 @@ export function resolveFeatureSelection(
   features: string | readonly string[],
   views: readonly ResolvedFeatureView[],
   services: readonly FeatureServiceDefinition[] = [],
+  onDemandViews: readonly OnDemandFeatureViewDefinition[] = [],
 ): FeatureSelection {
   const refs = splitRefs(features);
   if (refs.length === 0) {
@@ -56,7 +67,10 @@ export function resolveFeatureSelection(
     expanded = splitRefs(found.features);
   }
 
-  const byName = new Map(views.map((v) => [v.name, v]));
+  const byName = new Map<string, ResolvedFeatureView | OnDemandFeatureViewDefinition>(
+    views.map((v) => [v.name, v]),
+  );
+  for (const v of onDemandViews) byName.set(v.name, v);
   const picked = new Map<string, FeatureDefinition[]>();
   for (const ref of expanded) {
     const colon = ref.indexOf(':');
@@ -94,8 +108,17 @@ export function resolveFeatureSelection(
       if (!list.some((f) => f.name === feature.name)) list.push(feature);
     }
   }
-  const selected = [...picked].map(([name, features]) => ({ view: byName.get(name)!, features }));
-  return service === undefined ? { views: selected } : { service, views: selected };
+  const selected: ViewSelection[] = [];
+  const onDemand: OnDemandSelection[] = [];
+  for (const [name, list] of picked) {
+    const view = byName.get(name)!;
+    if ('kind' in view && view.kind === 'onDemandFeatureView') {
+      onDemand.push({ view, features: list as OnDemandFeatureDefinition[] });
+    } else selected.push({ view: view as ResolvedFeatureView, features: list });
+  }
+  return service === undefined
+    ? { views: selected, onDemand }
+    : { service, views: selected, onDemand };
 }
 
 /** Split comma-separated references, trimming blanks. */

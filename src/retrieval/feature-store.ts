@@ -160,26 +160,32 @@ export class FeatureStore {
   async #plan(
     request: HistoricalFeaturesRequest,
   ): Promise<{ plan: RetrievalPlan; memory?: readonly MemoryColumn[] }> {
-    const resolved = resolveEntityRelation(request.entities, this.paths.root);
-    const { views, services } = await this.#source.readDefinitions();
-    const selection = resolveFeatureSelection(request.features, views, services);
-    let relation: EntityRelation;
+    const resolved =
+      request.entities === undefined
+        ? undefined
+        : resolveEntityRelation(request.entities, this.paths.root);
+    const { views, services, onDemandViews = [] } = await this.#source.readDefinitions();
+    const selection = resolveFeatureSelection(request.features, views, services, onDemandViews);
+    let relation: EntityRelation | undefined;
     let memory: MemoryColumn[] | undefined;
-    if ('memory' in resolved) {
+    if (resolved && 'memory' in resolved) {
       memory = resolved.memory;
       relation = { kind: 'memory', table: MEMORY_TABLE, rowCount: resolved.rowCount };
     } else {
       relation = resolved;
     }
+    const read = new Set([
+      ...selection.views.map((s) => s.view.name),
+      ...selection.onDemand.flatMap((o) => o.view.sources),
+    ]);
     const connection = await this.#instance.connect();
-    let columns: ColumnInfo[];
+    let columns: ColumnInfo[] | undefined;
     const sourceColumns: Record<string, ColumnInfo[]> = {};
     try {
-      columns = memory
-        ? memory.map((c) => ({ name: c.name, type: c.type }))
-        : await describeRelation(connection, relation);
-      for (const { view } of selection.views) {
-        sourceColumns[view.name] = await describeSource(connection, view);
+      if (memory) columns = memory.map((c) => ({ name: c.name, type: c.type }));
+      else if (relation) columns = await describeRelation(connection, relation);
+      for (const view of views) {
+        if (read.has(view.name)) sourceColumns[view.name] = await describeSource(connection, view);
       }
     } finally {
       connection.closeSync();
@@ -190,13 +196,15 @@ export class FeatureStore {
       request,
       views,
       services,
-      entities: { relation, columns },
+      onDemandViews,
+      ...(relation && columns ? { entities: { relation, columns } } : {}),
       sourceColumns,
     });
+    const deduplicated = plan.views.filter((v) => v.join === 'asof');
     const unique = this.#uniqueKeys
       ? await this.#uniqueKeys.uniqueViews(
           this.#instance,
-          plan.views.map((v) => v.relation),
+          deduplicated.map((v) => v.relation),
         )
       : new Set<string>();
     return { plan: withUniqueSources(plan, unique), ...(memory ? { memory } : {}) };

@@ -34,8 +34,8 @@ export interface SourceRelation {
   readonly created?: string;
   /** The features read, in the order asked for. */
   readonly features: readonly RelationColumn[];
-  /** Every declared feature the source has (quoted source columns): ties go to the smallest. */
-  readonly tieBreak: readonly string[];
+  /** Every declared feature the source has, in declaration order: ties go to the smallest. */
+  readonly tieBreak: readonly RelationColumn[];
 }
 
 /**
@@ -107,7 +107,7 @@ export function sourceRelation(
     // ones, so that two requests for different features of a view pick the same row.
     tieBreak: view.features
       .filter((f) => !sourceColumns || typeOf(sourceName(f.name)) !== undefined)
-      .map((f) => col(f.name)),
+      .map((f) => column(f.name)),
   };
 }
 
@@ -125,6 +125,8 @@ export interface RelationSqlOptions {
   readonly filters?: readonly string[];
   /** Also select the created timestamp as `"__created_ts"`. */
   readonly withCreated?: boolean;
+  /** The feature columns to select (default: the relation's features). */
+  readonly features?: readonly RelationColumn[];
 }
 
 /**
@@ -138,11 +140,12 @@ export interface RelationSqlOptions {
 export function relationSql(relation: SourceRelation, options: RelationSqlOptions): string[] {
   const alias = (c: RelationColumn) =>
     c.expr === q(c.name) ? c.expr : `${c.expr} AS ${q(c.name)}`;
+  const features = options.features ?? relation.features;
   const select = [
     ...relation.keys.map(alias),
     `${relation.timestamp} AS "__feature_ts"`,
     ...(options.withCreated && relation.created ? [`${relation.created} AS "__created_ts"`] : []),
-    ...relation.features.map(alias),
+    ...features.map(alias),
   ];
   const where = [
     ...relation.keys.map((k) => `${k.expr} IS NOT NULL`),
@@ -158,7 +161,7 @@ export function relationSql(relation: SourceRelation, options: RelationSqlOption
   const order = [
     ...(options.keep === 'keys' ? [`${relation.timestamp} DESC`] : []),
     ...(relation.created ? [`${relation.created} DESC NULLS LAST`] : []),
-    ...relation.tieBreak.map((c) => `${c} ASC NULLS LAST`),
+    ...relation.tieBreak.map((c) => `${c.expr} ASC NULLS LAST`),
   ];
   const partition = [
     ...relation.keys.map((k) => k.expr),

@@ -2,7 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { projectPaths } from '../../src/config/paths.js';
-import type { FeatureServiceDefinition, ResolvedFeatureView } from '../../src/definitions/types.js';
+import type {
+  FeatureServiceDefinition,
+  OnDemandFeatureViewDefinition,
+  ResolvedFeatureView,
+} from '../../src/definitions/types.js';
 import { withConnection } from '../../src/duckdb/connection.js';
 import type { DefinitionSource } from '../../src/retrieval/feature-store.js';
 
@@ -60,6 +64,12 @@ export async function createFixture(): Promise<Fixture> {
       (1, TIMESTAMP '2021-02-09 00:00:01', 1)
     ) AS t(customer_id, event_timestamp, label))
     TO '${file('entities')}' (FORMAT parquet)`);
+    await c.run(`COPY (SELECT * FROM (VALUES
+      (TIMESTAMP '2021-01-01', TIMESTAMP '2021-01-01', 1.0::DOUBLE),
+      (TIMESTAMP '2021-02-01', TIMESTAMP '2021-02-01', 2.0),
+      (TIMESTAMP '2021-02-01', TIMESTAMP '2021-02-03', 2.5)
+    ) AS t(event_timestamp, created_timestamp, index_level))
+    TO '${file('market')}' (FORMAT parquet)`);
   });
   const views: ResolvedFeatureView[] = [
     {
@@ -105,6 +115,49 @@ export async function createFixture(): Promise<Fixture> {
       ttlSeconds: 0,
     },
   ];
+  // Beyond `views` (which the uniqueness tests list): a view without entities (one row per
+  // timestamp), and a view of rfm's file declaring other types than the file has.
+  const extraViews: ResolvedFeatureView[] = [
+    {
+      name: 'market',
+      joinKeys: [],
+      features: [{ name: 'index_level', type: 'float64' }],
+      source: {
+        path: file('market'),
+        format: 'parquet',
+        timestampField: 'event_timestamp',
+        createdTimestampColumn: 'created_timestamp',
+      },
+      ttlSeconds: 0,
+    },
+    {
+      name: 'typed',
+      joinKeys: ['customer_id'],
+      features: [
+        { name: 'recency_days', type: 'float64' },
+        { name: 'monetary', type: 'int64' },
+      ],
+      source: { ...views[0]!.source },
+      ttlSeconds: 0,
+    },
+  ];
+  const onDemandViews: OnDemandFeatureViewDefinition[] = [
+    {
+      kind: 'onDemandFeatureView',
+      name: 'spend',
+      sources: ['rfm'],
+      requestSchema: [{ name: 'basket', type: 'float64' }],
+      features: [
+        { name: 'per_day', type: 'float64', expression: 'monetary / nullif(recency_days, 0)' },
+        {
+          name: 'basket_share',
+          type: 'float64',
+          expression: 'basket / (basket + coalesce(monetary, 0))',
+        },
+        { name: 'big_basket', type: 'bool', expression: 'basket > 100' },
+      ],
+    },
+  ];
   const services: FeatureServiceDefinition[] = [
     { kind: 'featureService', name: 'model_features', features: ['rfm:*', 'behavior:return_rate'] },
   ];
@@ -113,7 +166,7 @@ export async function createFixture(): Promise<Fixture> {
     views,
     services,
     source: {
-      readDefinitions: async () => ({ views, services }),
+      readDefinitions: async () => ({ views: [...views, ...extraViews], services, onDemandViews }),
     },
     paths: projectPaths({ root }),
     entityPath: file('entities'),
