@@ -6,9 +6,9 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { projectPaths } from '../dist/config/paths.js';
 import { fingerprintFile, prep } from '../dist/index.js';
+import { writeRealTransactions } from './real-transactions.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const repo = join(here, '..');
@@ -17,19 +17,7 @@ const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 3;
 const root = mkdtempSync(join(tmpdir(), 'duckfeat-bench-'));
 cpSync(join(repo, 'sql'), join(root, 'sql'), { recursive: true });
 const tx = join(root, 'transactions.parquet');
-const db = await DuckDBInstance.create(':memory:');
-const c = await db.connect();
-await c.run(
-  `COPY (SELECT InvoiceNo AS invoice_no, StockCode AS stock_code, Description AS description,
-     Quantity AS quantity, InvoiceDate AS invoice_date, UnitPrice AS unit_price,
-     CustomerID::BIGINT AS customer_id, Country AS country, Quantity * UnitPrice AS revenue,
-     starts_with(InvoiceNo, 'C') AS is_cancellation
-   FROM read_parquet($raw) WHERE CustomerID IS NOT NULL ORDER BY invoice_date)
-   TO $tx (FORMAT parquet)`,
-  { raw, tx },
-);
-c.closeSync();
-db.closeSync();
+await writeRealTransactions(raw, tx);
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const results = {};

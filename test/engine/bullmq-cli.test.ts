@@ -4,28 +4,24 @@
  * 130; an unreachable Redis is one `Failed to …` line naming the masked URL, exit 1.
  */
 import { spawn } from 'node:child_process';
-import { cp, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { withConnection } from '../../src/duckdb/connection.js';
 import { startTaskWorker, type TaskWorkerEvent } from '../../src/engine/bullmq-worker.js';
-import { CLI, deleteKeysUnder, keysUnder, REDIS_URL, testPrefix } from './bullmq-helpers.js';
+import { deleteKeysUnder, keysUnder, REDIS_URL, testPrefix } from './bullmq-helpers.js';
 import {
+  CLI,
+  cliProject,
   customerView,
-  SQL_DIR,
-  tempDir,
-  writeCleanTransactions,
-  writeRepository,
+  SLOW_FEATURES_SCHEMA,
+  SLOW_FEATURES_SQL,
 } from './helpers.js';
 
 let root: string;
 let cleanup: () => Promise<void>;
 
 beforeAll(async () => {
-  ({ dir: root, cleanup } = await tempDir());
-  await cp(SQL_DIR, join(root, 'sql'), { recursive: true });
-  await writeRepository(root, { extra: customerView('slow_features', `{ n: 'int64' }`) });
-  await withConnection((c) => writeCleanTransactions(c, join(root, 'tx.parquet')));
+  ({ dir: root, cleanup } = await cliProject(customerView('slow_features', SLOW_FEATURES_SCHEMA)));
 });
 afterAll(() => cleanup());
 
@@ -46,18 +42,7 @@ function runCli(args: string[], onStart?: (kill: () => void) => void) {
 
 it('Ctrl-C cancels the flow, interrupts the worker and exits 130', async () => {
   const prefix = testPrefix();
-  await writeFile(
-    join(root, 'sql/features/slow_features.sql'),
-    `/*
-name: slow_features
-@param cutoff TIMESTAMP  the cutoff
-@param transactions VARCHAR  the transactions
-*/
-SELECT customer_id, $cutoff AS event_timestamp,
-       (SELECT count(*) FROM range(20000000000) r WHERE r.range % 7 = customer_id % 7) AS n
-FROM (SELECT DISTINCT customer_id FROM read_parquet($transactions) LIMIT 1)
-`,
-  );
+  await writeFile(join(root, 'sql/features/slow_features.sql'), SLOW_FEATURES_SQL);
   const events: TaskWorkerEvent[] = [];
   let onSlow: (() => void) | undefined;
   const worker = await startTaskWorker({

@@ -1,11 +1,10 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { CLI } from './helpers.js';
 
 /** The Redis the tests use (shared: every test keeps to its own key prefix). */
 export const REDIS_URL = process.env['DUCKFEAT_TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
-
-export const CLI = new URL('../../bin/duckfeat.js', import.meta.url).pathname;
 
 /** A key prefix no one else uses. */
 export function testPrefix(): string {

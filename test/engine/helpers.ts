@@ -1,7 +1,8 @@
-import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { withConnection } from '../../src/duckdb/connection.js';
 
 /** The real UCI data, beside the repository (never copied into it). */
 export const REAL_DATA = new URL('../../../shared/data/online_retail.parquet', import.meta.url)
@@ -29,6 +30,9 @@ export async function writeCleanTransactions(
     { raw: REAL_DATA, target },
   );
 }
+
+/** The CLI, as users run it (from `dist/`: build first). */
+export const CLI = new URL('../../bin/duckfeat.js', import.meta.url).pathname;
 
 /** A fresh temp directory, removed by the returned function. */
 export async function tempDir(): Promise<{ dir: string; cleanup: () => Promise<void> }> {
@@ -82,3 +86,33 @@ export const CUSTOMER_ONLY = `import { defineConfig, entity, featureView, fileSo
 export const config = defineConfig({ project: 'test' });
 export const customer = entity({ name: 'customer', joinKeys: ['customer_id'], valueType: 'int64' });
 `;
+
+/**
+ * A project for CLI tests in a temp directory: the repository's SQL folder, the seed's
+ * feature repository (with `extra` appended) and the cleaned real transactions as
+ * `tx.parquet`.
+ */
+export async function cliProject(
+  extra?: string,
+): Promise<{ dir: string; cleanup: () => Promise<void> }> {
+  const project = await tempDir();
+  await cp(SQL_DIR, join(project.dir, 'sql'), { recursive: true });
+  await writeRepository(project.dir, extra === undefined ? {} : { extra });
+  await withConnection((c) => writeCleanTransactions(c, join(project.dir, 'tx.parquet')));
+  return project;
+}
+
+/**
+ * A feature file whose query runs for minutes (one customer, 20G rows counted): for tests
+ * that interrupt a running task. Declared by `customerView('slow_features', SLOW_FEATURES_SCHEMA)`.
+ */
+export const SLOW_FEATURES_SQL = `/*
+name: slow_features
+@param cutoff TIMESTAMP  the cutoff
+@param transactions VARCHAR  the transactions
+*/
+SELECT customer_id, $cutoff AS event_timestamp,
+       (SELECT count(*) FROM range(20000000000) r WHERE r.range % 7 = customer_id % 7) AS n
+FROM (SELECT DISTINCT customer_id FROM read_parquet($transactions) LIMIT 1)
+`;
+export const SLOW_FEATURES_SCHEMA = `{ n: 'int64' }`;

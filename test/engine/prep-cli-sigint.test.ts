@@ -3,27 +3,23 @@
  * SIGINT the CLI interrupts it, exits 130 and leaves the previous outputs as they were.
  */
 import { spawn } from 'node:child_process';
-import { cp, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { withConnection } from '../../src/duckdb/connection.js';
 import {
+  CLI,
+  cliProject,
   customerView,
-  SQL_DIR,
-  tempDir,
-  writeCleanTransactions,
+  SLOW_FEATURES_SCHEMA,
+  SLOW_FEATURES_SQL,
   writeRepository,
 } from './helpers.js';
 
-const CLI = new URL('../../bin/duckfeat.js', import.meta.url).pathname;
 let root: string;
 let cleanup: () => Promise<void>;
 
 beforeAll(async () => {
-  ({ dir: root, cleanup } = await tempDir());
-  await cp(SQL_DIR, join(root, 'sql'), { recursive: true });
-  await writeRepository(root);
-  await withConnection((c) => writeCleanTransactions(c, join(root, 'tx.parquet')));
+  ({ dir: root, cleanup } = await cliProject());
 });
 afterAll(() => cleanup());
 
@@ -46,19 +42,8 @@ it('exits 130 on SIGINT mid-query and keeps the previous outputs', async () => {
   expect(first.code).toBe(0);
   const output = join(root, 'feature_store/data/purchase_labels.parquet');
   const before = await readFile(output);
-  await writeFile(
-    join(root, 'sql/features/slow_features.sql'),
-    `/*
-name: slow_features
-@param cutoff TIMESTAMP  the cutoff
-@param transactions VARCHAR  the transactions
-*/
-SELECT customer_id, $cutoff AS event_timestamp,
-       (SELECT count(*) FROM range(20000000000) r WHERE r.range % 7 = customer_id % 7) AS n
-FROM (SELECT DISTINCT customer_id FROM read_parquet($transactions) LIMIT 1)
-`,
-  );
-  await writeRepository(root, { extra: customerView('slow_features', `{ n: 'int64' }`) });
+  await writeFile(join(root, 'sql/features/slow_features.sql'), SLOW_FEATURES_SQL);
+  await writeRepository(root, { extra: customerView('slow_features', SLOW_FEATURES_SCHEMA) });
   let sent = false;
   const second = await runCli((text, kill) => {
     if (!sent && /tasks over \d+ cutoffs/.test(text)) {

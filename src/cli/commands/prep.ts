@@ -5,6 +5,7 @@ import type { RecordMaterializationsOutcome } from '../../engine/record-material
 import type { ExecutorKind } from '../../engine/task-executor.js';
 import type { TransactionsSource } from '../../engine/transactions.js';
 import { action, type CommandContext } from '../command-context.js';
+import { positiveInt } from '../option-parsers.js';
 import type { RegisterCommand } from './index.js';
 
 interface PrepCommandOptions {
@@ -23,12 +24,6 @@ interface PrepCommandOptions {
   registry: boolean;
   json?: boolean;
 }
-
-const positiveInt = (value: string): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
-  return n;
-};
 
 export const registerPrep: RegisterCommand = (program) => {
   program

@@ -1,7 +1,7 @@
-import { InvalidArgumentError } from 'commander';
 import type { TaskWorkerEvent } from '../../engine/bullmq-worker.js';
 import { InterruptedError } from '../../errors.js';
 import { action } from '../command-context.js';
+import { positiveInt } from '../option-parsers.js';
 import type { RegisterCommand } from './index.js';
 
 interface WorkerCommandOptions {
@@ -13,12 +13,6 @@ interface WorkerCommandOptions {
   lockDuration: number;
   stalledInterval: number;
 }
-
-const positiveInt = (value: string): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
-  return n;
-};
 
 export const registerWorker: RegisterCommand = (program) => {
   program
