@@ -6,13 +6,13 @@
 //          [--runs 3] [--tiny 300] [--redis redis://127.0.0.1:6379]
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { projectPaths } from '../dist/config/paths.js';
-import { fingerprintFile, prep } from '../dist/index.js';
+import { fingerprintFile, loadSqlFile, prep } from '../dist/index.js';
 import { writeRealTransactions } from './real-transactions.mjs';
 
 const arg = (name, fallback) => {
@@ -34,13 +34,18 @@ const tx = join(dir, 'transactions.parquet');
 await writeRealTransactions(raw, tx);
 const transactions = await fingerprintFile(tx);
 
-// The real project's SQL (27 tasks) and a project of one tiny view over many cutoffs.
+// The seed's three views over the real data (27 tasks), and one tiny view over many cutoffs.
 const realRoot = join(dir, 'real');
-cpSync(join(repo, 'sql'), join(realRoot, 'sql'), { recursive: true });
+const view = async (kind, path) => ({ kind, file: await loadSqlFile(path), keys: ['customer_id'] });
+const realViews = [
+  await view('feature', join(repo, 'sql', 'features', 'customer_rfm_features.sql')),
+  await view('feature', join(repo, 'sql', 'features', 'customer_behavior_features.sql')),
+  await view('label', join(repo, 'sql', 'labels', 'purchase_labels.sql')),
+];
 const tinyRoot = join(dir, 'tiny');
-mkdirSync(join(tinyRoot, 'sql', 'features'), { recursive: true });
+mkdirSync(tinyRoot, { recursive: true });
 writeFileSync(
-  join(tinyRoot, 'sql', 'features', 'tiny_features.sql'),
+  join(tinyRoot, 'tiny_features.sql'),
   `/*
 name: tiny_features
 description: one row per cutoff: the cost of a task with no work in it
@@ -49,6 +54,7 @@ description: one row per cutoff: the cost of a task with no work in it
 SELECT 1::BIGINT AS customer_id, $cutoff AS event_timestamp, 1 AS one
 `,
 );
+const tinyViews = [await view('feature', join(tinyRoot, 'tiny_features.sql'))];
 const start = Date.UTC(2011, 0, 1);
 const tinyCutoffs = Array.from({ length: tinyCount }, (_, i) =>
   new Date(start + i * 86_400_000).toISOString().slice(0, 19).replace('T', ' '),
@@ -91,10 +97,11 @@ async function stopWorkers(children) {
   );
 }
 
-async function timeRun(root, cutoffs, executor, workers) {
+async function timeRun(root, views, cutoffs, executor, workers) {
   const t = performance.now();
   const r = await prep({
     paths: projectPaths({ root }),
+    views,
     transactions,
     force: true,
     ...(cutoffs ? { cutoffs } : {}),
@@ -108,9 +115,9 @@ async function timeRun(root, cutoffs, executor, workers) {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const small = Math.max(1, Math.round(tinyCount / 5));
 const workloads = [
-  [`tiny x${small}`, tinyRoot, tinyCutoffs.slice(0, small)],
-  [`tiny x${tinyCount}`, tinyRoot, tinyCutoffs],
-  ['real data (27 tasks)', realRoot, undefined],
+  [`tiny x${small}`, tinyRoot, tinyViews, tinyCutoffs.slice(0, small)],
+  [`tiny x${tinyCount}`, tinyRoot, tinyViews, tinyCutoffs],
+  ['real data (27 tasks)', realRoot, realViews, undefined],
 ];
 const rows = [];
 const fits = [];
@@ -118,7 +125,7 @@ for (const n of [1, 2, 3]) {
   const children = await startWorkers(n);
   try {
     const medians = {};
-    for (const [name, root, cutoffs] of workloads) {
+    for (const [name, root, views, cutoffs] of workloads) {
       const figures = { 'in-process': [], bullmq: [] };
       let tasks = 0;
       let lastLoad = '';
@@ -126,7 +133,7 @@ for (const n of [1, 2, 3]) {
         // Interleaved, the order alternating, so both see the same machine.
         const order = i % 2 === 0 ? ['in-process', 'bullmq'] : ['bullmq', 'in-process'];
         for (const executor of order) {
-          const r = await timeRun(root, cutoffs, executor, n);
+          const r = await timeRun(root, views, cutoffs, executor, n);
           figures[executor].push(r.tasksMs);
           tasks = r.tasks;
         }
