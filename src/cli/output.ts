@@ -17,7 +17,9 @@ export interface Output {
   data(value: unknown): void;
 }
 
-export function createOutput(options: { verbose?: boolean; json?: boolean } = {}): Output {
+export function createOutput(
+  options: { verbose?: boolean | undefined; json?: boolean | undefined } = {},
+): Output {
   const verbose = options.verbose ?? false;
   const json = options.json ?? false;
   const errColors = pc.createColors(Boolean(process.stderr.isTTY) && pc.isColorSupported);

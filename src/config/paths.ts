@@ -30,8 +30,8 @@ export interface ProjectPaths {
 }
 
 export interface PathOptions {
-  root?: string;
-  repo?: string;
+  root?: string | undefined;
+  repo?: string | undefined;
 }
 
 export function projectPaths(options: PathOptions = {}): ProjectPaths {

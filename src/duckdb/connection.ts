@@ -2,11 +2,11 @@ import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 
 export interface DuckDBOptions {
   /** Database file; in-memory when omitted. */
-  path?: string;
+  path?: string | undefined;
   /** DuckDB `threads` setting; DuckDB's default (all cores) when omitted. */
-  threads?: number;
+  threads?: number | undefined;
   /** DuckDB `memory_limit`, e.g. `'4GB'`. */
-  memoryLimit?: string;
+  memoryLimit?: string | undefined;
 }
 
 /** Create a DuckDB instance with duckdb's settings as strings, as the API wants them. */

@@ -103,7 +103,10 @@ export class BullmqExecutor implements TaskExecutor {
 
   async runTasks(
     tasks: Task[],
-    options: { signal?: AbortSignal; onDone: (task: Task, result: TaskResult) => void },
+    options: {
+      signal?: AbortSignal | undefined;
+      onDone: (task: Task, result: TaskResult) => void;
+    },
   ): Promise<void> {
     if (tasks.length === 0) return;
     const runId = `${Date.now().toString(36)}${randomBytes(4).toString('hex')}`;

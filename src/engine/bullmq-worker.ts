@@ -15,23 +15,23 @@ import {
 
 export interface TaskWorkerOptions {
   /** Redis URL; default `DUCKFEAT_QUEUE_URL`, else `redis://127.0.0.1:6379`. */
-  url?: string;
+  url?: string | undefined;
   /** Key prefix shared with the coordinators; default `DUCKFEAT_QUEUE_PREFIX`, else `duckfeat`. */
-  prefix?: string;
+  prefix?: string | undefined;
   /** Tasks run at once, one DuckDB connection each (default 1). */
-  concurrency?: number;
+  concurrency?: number | undefined;
   /** DuckDB `threads` of the worker's instance (default 1 per concurrent task). */
-  threads?: number;
+  threads?: number | undefined;
   /** DuckDB `memory_limit`. */
-  memoryLimit?: string;
+  memoryLimit?: string | undefined;
   /**
    * How long a task's lock lasts (ms, default 30 000); it is renewed every half of it while
    * the task runs. A worker that dies loses its task to another worker after at most
    * `lockDurationMs + stalledIntervalMs`.
    */
-  lockDurationMs?: number;
+  lockDurationMs?: number | undefined;
   /** How often workers look for tasks whose lock expired (ms, default 30 000). */
-  stalledIntervalMs?: number;
+  stalledIntervalMs?: number | undefined;
   /** Told what happens, for log lines. */
   onEvent?: (event: TaskWorkerEvent) => void;
 }

@@ -26,7 +26,11 @@ export interface ProgressReporter {
  * try { await prep({ ...options, onProgress: progress.onProgress }); } finally { progress.stop(); }
  */
 export function createProgressReporter(
-  options: { stream?: NodeJS.WriteStream; tty?: boolean; quiet?: boolean } = {},
+  options: {
+    stream?: NodeJS.WriteStream | undefined;
+    tty?: boolean | undefined;
+    quiet?: boolean | undefined;
+  } = {},
 ): ProgressReporter {
   const stream = options.stream ?? process.stderr;
   const tty = options.tty ?? Boolean(stream.isTTY);

@@ -144,7 +144,13 @@ export function parseSqlFile(path: string, text: string): SqlFile {
           at(line),
         );
       }
-      parameters.push({ name: paramName, type, description: desc?.trim() || undefined, line });
+      const description = desc?.trim();
+      parameters.push({
+        name: paramName,
+        ...(type ? { type } : {}),
+        ...(description ? { description } : {}),
+        line,
+      });
       return;
     }
     const field = /^([a-z_]+):\s*(.*)$/.exec(trimmed);

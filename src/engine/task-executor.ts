@@ -21,7 +21,10 @@ export interface TaskExecutor {
    */
   runTasks?(
     tasks: Task[],
-    options: { signal?: AbortSignal; onDone: (task: Task, result: TaskResult) => void },
+    options: {
+      signal?: AbortSignal | undefined;
+      onDone: (task: Task, result: TaskResult) => void;
+    },
   ): Promise<void>;
   /** Interrupt every running query (they reject soon after); safe to call repeatedly. */
   interrupt(): Promise<void>;
@@ -33,11 +36,11 @@ export type ExecutorKind = 'pool' | 'in-process' | 'bullmq';
 
 export interface ExecutorOptions {
   /** Concurrent tasks (workers or connections); default 2 (the cores of this design's machine). */
-  workers?: number;
+  workers?: number | undefined;
   /** DuckDB `threads` per instance; default 1 (concurrency × threads ≈ cores is fastest). */
-  threads?: number;
+  threads?: number | undefined;
   /** DuckDB `memory_limit` per instance. */
-  memoryLimit?: string;
+  memoryLimit?: string | undefined;
   /** The bullmq executor's Redis URL, key prefix and retries (`duckfeat worker`s run the tasks). */
-  queue?: TaskQueueOptions;
+  queue?: TaskQueueOptions | undefined;
 }

@@ -17,13 +17,13 @@ export const TASK_QUEUE = 'tasks';
 
 export interface TaskQueueOptions {
   /** `redis://[user:password@]host:port[/db]`; default `DUCKFEAT_QUEUE_URL`, else {@link DEFAULT_QUEUE_URL}. */
-  url?: string;
+  url?: string | undefined;
   /** Key prefix: coordinators and workers with the same prefix share tasks. */
-  prefix?: string;
+  prefix?: string | undefined;
   /** Attempts per task before the run fails (default 3). */
-  attempts?: number;
+  attempts?: number | undefined;
   /** First retry delay in ms, doubled at each attempt (default 1000). */
-  backoffMs?: number;
+  backoffMs?: number | undefined;
   /** Told things worth a line on stderr (no worker connected, …). */
   onNotice?: (message: string) => void;
 }

@@ -12,7 +12,7 @@ import { executeTask, type Task, type TaskResult } from './task.js';
 
 export interface TaskWorkerData {
   threads: number;
-  memoryLimit?: string;
+  memoryLimit?: string | undefined;
   /** BroadcastChannel name on which the pool announces interrupts. */
   interruptChannel: string;
 }

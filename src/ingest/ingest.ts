@@ -17,9 +17,9 @@ export interface IngestOptions {
   input: string;
   paths: ProjectPaths;
   /** Where the cleaned parquet goes; default `paths.transactions`. */
-  out?: string;
+  out?: string | undefined;
   /** Parse the input again even when the cache has it. */
-  force?: boolean;
+  force?: boolean | undefined;
   /** Phases: `fingerprint`, `read` (xlsx bytes), `validate`, `clean`, `cached`, `done`. */
   onProgress?: (event: { phase: string; done?: number; total?: number }) => void;
 }

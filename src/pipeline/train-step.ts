@@ -23,11 +23,11 @@ export interface TrainStepOptions {
   /** The feature repository (default: loaded from `paths.repo`). */
   readonly repository?: Repository;
   /** The label view to train on (default: the repository's only one). */
-  readonly labels?: string;
+  readonly labels?: string | undefined;
   /** A feature service name or `view:feature` references (default: the label view's service). */
-  readonly features?: string | readonly string[];
+  readonly features?: string | readonly string[] | undefined;
   /** Parameters over {@link PIPELINE_PARAMS} (LightGBM names). */
-  readonly params?: Record<string, unknown>;
+  readonly params?: Record<string, unknown> | undefined;
   /** An open store to retrieve with (default: one over the registry, closed afterwards). */
   readonly store?: FeatureStore;
   /** Called with each boosting iteration (0-based) and the total. */

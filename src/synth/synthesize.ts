@@ -9,11 +9,11 @@ import { writeAtomically } from '../util/atomic-file.js';
 export interface SynthesizeOptions {
   paths: ProjectPaths;
   /** Identified customers (a third as many anonymous buyers are added); default 4,000. */
-  customers?: number;
+  customers?: number | undefined;
   /** PRNG seed; the same seed gives a byte-identical file. Default 42. */
-  seed?: number;
+  seed?: number | undefined;
   /** Output parquet; default `paths.syntheticInput`. */
-  out?: string;
+  out?: string | undefined;
 }
 
 export interface SynthesizeResult {

@@ -160,7 +160,7 @@ function mostFrequentBin(
   let bin = 0;
   for (let i = 0; i < distinct.length; i++) {
     while (distinct[i]! > bounds[bin]! && bin < numBins - 1) bin++;
-    inBin[bin] += counts[i]!;
+    inBin[bin]! += counts[i]!;
   }
   if (missingType === MISSING_NAN) inBin[numBins - 1] = naCount;
   let most = 0;
@@ -200,7 +200,7 @@ function cannotSplit(
 ): boolean {
   if (filter <= 0) return false;
   const counts = new Float64Array(mapper.numBins);
-  for (let i = 0; i < sample.length; i++) counts[valueToBin(mapper, sample[i]!)]++;
+  for (let i = 0; i < sample.length; i++) counts[valueToBin(mapper, sample[i]!)]!++;
   let left = 0;
   for (let b = 0; b < mapper.numBins - 1; b++) {
     left += counts[b]!;

@@ -21,13 +21,13 @@ export interface LabeledData {
 
 export interface TrainOptions extends LabeledData {
   featureNames: readonly string[];
-  weight?: Float64Array;
+  weight?: Float64Array | undefined;
   /** A validation set: metrics per iteration and early stopping. */
-  valid?: LabeledData;
+  valid?: LabeledData | undefined;
   /** LightGBM parameter names (or aliases); the rest keep LightGBM's defaults. */
-  params?: Partial<GBDTParams> | Record<string, unknown>;
+  params?: Partial<GBDTParams> | Record<string, unknown> | undefined;
   /** Called after each iteration (0-based) with the validation metrics (`valid_<metric>`). */
-  onIteration?: (iteration: number, metrics: Record<string, number>) => void;
+  onIteration?: ((iteration: number, metrics: Record<string, number>) => void) | undefined;
 }
 
 /**
@@ -135,16 +135,16 @@ async function boost(
       const end = begin + grown.leafRows[leaf]!;
       for (let i = begin; i < end; i++) {
         const r = learner.indices[i]!;
-        scores[r] += v;
+        scores[r]! += v;
         if (inBag) inBag[r] = 1;
       }
     }
     if (inBag) {
-      for (let r = 0; r < numRows; r++) if (!inBag[r]) scores[r] += predictTree(tree, features, r);
+      for (let r = 0; r < numRows; r++) if (!inBag[r]) scores[r]! += predictTree(tree, features, r);
     }
     if (valid && validScores) {
       for (let r = 0; r < validScores.length; r++)
-        validScores[r] += predictTree(tree, valid.features, r);
+        validScores[r]! += predictTree(tree, valid.features, r);
     }
     if (iter === 0 && Math.abs(initScore) > K_EPSILON) addBias(tree, initScore);
     trees.push(trimTree(tree));

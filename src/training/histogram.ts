@@ -91,8 +91,8 @@ function accumulateRowMajor(
     const h = oh[i]!;
     for (let k = 0; k < used; k++) {
       const b = offsets[k]! + 2 * rowBins[base + features[k]!]!;
-      out[b] += g;
-      out[b + 1] += h;
+      out[b]! += g;
+      out[b + 1]! += h;
     }
   }
 }
@@ -110,8 +110,8 @@ function accumulateIndexed8(
 ): void {
   for (let i = 0; i < n; i++) {
     const b = off + 2 * bins[indices[start + i]!]!;
-    out[b] += og[i]!;
-    out[b + 1] += oh[i]!;
+    out[b]! += og[i]!;
+    out[b + 1]! += oh[i]!;
   }
 }
 
@@ -127,8 +127,8 @@ function accumulateIndexed16(
 ): void {
   for (let i = 0; i < n; i++) {
     const b = off + 2 * bins[indices[start + i]!]!;
-    out[b] += og[i]!;
-    out[b + 1] += oh[i]!;
+    out[b]! += og[i]!;
+    out[b + 1]! += oh[i]!;
   }
 }
 
@@ -143,8 +143,8 @@ function accumulateRange8(
 ): void {
   for (let r = start; r < end; r++) {
     const b = off + 2 * bins[r]!;
-    out[b] += g[r]!;
-    out[b + 1] += h[r]!;
+    out[b]! += g[r]!;
+    out[b + 1]! += h[r]!;
   }
 }
 
@@ -159,8 +159,8 @@ function accumulateRange16(
 ): void {
   for (let r = start; r < end; r++) {
     const b = off + 2 * bins[r]!;
-    out[b] += g[r]!;
-    out[b + 1] += h[r]!;
+    out[b]! += g[r]!;
+    out[b + 1]! += h[r]!;
   }
 }
 
@@ -174,7 +174,7 @@ export function subtractHistogram(
   for (let f = 0; f < data.numFeatures; f++) {
     if (!used[f]) continue;
     const end = 2 * data.binOffsets[f + 1]!;
-    for (let i = 2 * data.binOffsets[f]!; i < end; i++) parent[i] -= smaller[i]!;
+    for (let i = 2 * data.binOffsets[f]!; i < end; i++) parent[i]! -= smaller[i]!;
   }
 }
 
@@ -188,7 +188,7 @@ export function addHistogram(
   for (let f = 0; f < data.numFeatures; f++) {
     if (!used[f]) continue;
     const end = 2 * data.binOffsets[f + 1]!;
-    for (let i = 2 * data.binOffsets[f]!; i < end; i++) total[i] += part[i]!;
+    for (let i = 2 * data.binOffsets[f]!; i < end; i++) total[i]! += part[i]!;
   }
 }
 

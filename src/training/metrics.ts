@@ -249,9 +249,9 @@ export function calibrationTable(
   for (let i = 0; i < labels.length; i++) {
     const p = probabilities[i]!;
     const b = Math.min(bins - 1, Math.max(0, Math.floor(p * bins)));
-    sumP[b] += p;
-    count[b]++;
-    if (labels[i]! > 0) pos[b]++;
+    sumP[b]! += p;
+    count[b]!++;
+    if (labels[i]! > 0) pos[b]!++;
   }
   const out: CalibrationTableRow[] = [];
   for (let b = 0; b < bins; b++) {

@@ -63,7 +63,7 @@ export class Model {
     for (const tree of this.trees) {
       if (tree.numLeaves <= 1) {
         const v = tree.leafValue[0]!;
-        for (let r = 0; r < numRows; r++) out[r] += v;
+        for (let r = 0; r < numRows; r++) out[r]! += v;
         continue;
       }
       const { splitFeature, threshold, decisionType, leftChild, rightChild, leafValue } = tree;
@@ -83,7 +83,7 @@ export class Model {
             node = x <= threshold[node]! ? leftChild[node]! : rightChild[node]!;
           }
         }
-        out[r] += leafValue[~node]!;
+        out[r]! += leafValue[~node]!;
       }
     }
     if (this.header.averageOutput && this.trees.length > 0) {

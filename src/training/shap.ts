@@ -11,7 +11,7 @@ export function addTreeShap(
   phi: Float64Array,
   numFeatures: number,
 ): void {
-  phi[numFeatures] += expectedValue(tree);
+  phi[numFeatures]! += expectedValue(tree);
   if (tree.numLeaves <= 1) return;
   const maxPath = treeDepth(tree) + 2;
   const size = (maxPath * (maxPath + 1)) / 2;
@@ -71,7 +71,7 @@ function recurse(
     const leafValue = tree.leafValue[~node]!;
     for (let i = 1; i <= depth; i++) {
       const w = unwoundPathSum(p, start, depth, i);
-      phi[p.feature[start + i]!] += w * (p.one[start + i]! - p.zero[start + i]!) * leafValue;
+      phi[p.feature[start + i]!]! += w * (p.one[start + i]! - p.zero[start + i]!) * leafValue;
     }
     return;
   }
@@ -101,7 +101,7 @@ function extendPath(p: Path, s: number, depth: number, zero: number, one: number
   p.one[s + depth] = one;
   p.weight[s + depth] = depth === 0 ? 1 : 0;
   for (let i = depth - 1; i >= 0; i--) {
-    p.weight[s + i + 1] += (one * p.weight[s + i]! * (i + 1)) / (depth + 1);
+    p.weight[s + i + 1]! += (one * p.weight[s + i]! * (i + 1)) / (depth + 1);
     p.weight[s + i] = (zero * p.weight[s + i]! * (depth - i)) / (depth + 1);
   }
 }

@@ -11,8 +11,8 @@ export interface ParquetTrainingOptions {
   data: string;
   label: string;
   /** Optional validation parquet with the same columns. */
-  valid?: string;
-  params?: TrainOptions['params'];
+  valid?: string | undefined;
+  params?: TrainOptions['params'] | undefined;
   onIteration?: TrainOptions['onIteration'];
 }
 
