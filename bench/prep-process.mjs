@@ -4,14 +4,16 @@
 // whole process, in the same run. A fresh project copy (as bench/pipeline.mjs makes); one
 // warm-up `prep` fills the ingest cache and creates the embedded registry. Per run, interleaved:
 //   start-up   `duckfeat --help` (Node, the CLI's module graph, commander)
-//   prep       `duckfeat prep --input … --force --json` (27 tasks computed; the registry exists)
-//   fresh      the same after deleting the embedded registry (it is created again)
+//   prep       `duckfeat prep --input … --force --json` (27 tasks computed, their
+//              materializations queued for the registry)
 //   no-reg     the same with `--no-registry`
 //   pandas     `python bench/prep-pandas-ray.py TX sequential` (Python start, pandas import,
 //              read, features per cutoff)
-// The prep runs' own figures (ingest check, plan, tasks, write, registry) come from their
+// The prep runs' own figures (ingest check, plan, tasks, write, queueing) come from their
 // output; the rest of the wall time is start-up and module loading.
-// Usage: npm run build && node bench/prep-process.mjs [--runs 3]
+//   before     with `--baseline DIR`: `prep --force --json` of another build (DIR holds its
+//              bin/ and dist/, e.g. an earlier commit's `git archive` built beside this one)
+// Usage: npm run build && node bench/prep-process.mjs [--runs 3] [--baseline DIR]
 import { spawnSync } from 'node:child_process';
 import {
   cpSync,
@@ -56,9 +58,14 @@ function timed(cmd, args) {
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed:\n${r.stdout}\n${r.stderr}`);
   return { seconds, stdout: r.stdout, stderr: r.stderr };
 }
+const baselineArg = process.argv.indexOf('--baseline');
+const baseline = baselineArg > 0 ? resolve(process.argv[baselineArg + 1]) : undefined;
 const duckfeat = (...args) => timed(process.execPath, [join(root, 'bin/duckfeat.js'), ...args]);
 function prep(...extra) {
-  const r = duckfeat('prep', '--input', input, '--force', '--json', ...extra);
+  const bin =
+    extra[0] === 'baseline' ? join(baseline, 'bin/duckfeat.js') : join(root, 'bin/duckfeat.js');
+  if (extra[0] === 'baseline') extra.shift();
+  const r = timed(process.execPath, [bin, 'prep', '--input', input, '--force', '--json', ...extra]);
   const out = JSON.parse(r.stdout);
   const ingest = /ingest: .* in ([\d.]+) (ms|s)/.exec(r.stderr);
   const ingestMs = ingest ? Number(ingest[1]) * (ingest[2] === 's' ? 1000 : 1) : Number.NaN;
@@ -71,12 +78,12 @@ function prep(...extra) {
     write: t.writeMs / 1000,
     prepTotal: t.totalMs / 1000,
     registry: (out.registry?.ms ?? 0) / 1000,
-    recorded: out.registry?.recorded ?? 0,
+    queued: out.registry?.queued ?? 0,
   };
 }
 
 try {
-  prep(); // warm-up: ingest cache, registry
+  prep(); // warm-up: ingest cache
   const tx = join(root, 'data', 'processed', 'transactions.parquet');
   if (!existsSync(tx)) throw new Error(`no cleaned transactions at ${tx}`);
   const rounds = [];
@@ -85,9 +92,8 @@ try {
     const round = {};
     round.startup = duckfeat('--help').seconds;
     round.prep = prep();
-    rmSync(join(root, 'feature_store', '.registry'), { recursive: true, force: true });
-    round.fresh = prep();
     round.noRegistry = prep('--no-registry');
+    if (baseline) round.before = prep('baseline');
     const p = timed(python, [join(project, 'bench', 'prep-pandas-ray.py'), tx, 'sequential']);
     round.pandas = { wall: p.seconds, ...JSON.parse(p.stdout.trim().split('\n').at(-1)) };
     round.load = [before, load()];
@@ -104,9 +110,9 @@ try {
   );
   console.log('|---|---|---|---|---|---|---|---|---|');
   for (const [name, key] of [
-    ['prep --force, registry exists', 'prep'],
-    ['prep --force, fresh registry', 'fresh'],
+    ['prep --force', 'prep'],
     ['prep --force --no-registry', 'noRegistry'],
+    ...(baseline ? [['baseline: prep --force', 'before']] : []),
   ]) {
     const rest = (r) => r[key].wall - r[key].ingest - r[key].prepTotal - r[key].registry;
     console.log(
