@@ -8,7 +8,9 @@ import type {
   FeatureViewDefinition,
   FileSourceDefinition,
   LabelViewDefinition,
+  OnDemandFeatureViewDefinition,
   RepoConfig,
+  RequestSourceDefinition,
   Tags,
   ValueType,
 } from './types.js';
@@ -246,4 +248,99 @@ export function defineConfig(config: RepoConfig): RepoConfig {
     }
   }
   return { ...config, ...(config.inputs ? { inputs: { ...config.inputs } } : {}) };
+}
+
+export interface RequestSourceInput {
+  name: string;
+  /** Entity-row column → type: the request data the caller passes with each entity row. */
+  schema: Record<string, ValueType>;
+}
+
+/**
+ * Declare request data: columns of the entity rows that on-demand views read.
+ *
+ * @example requestSource({ name: 'checkout', schema: { basket_value: 'float64' } })
+ */
+export function requestSource(input: RequestSourceInput): RequestSourceDefinition {
+  const name = checkName(input.name, 'request source');
+  return {
+    kind: 'requestSource',
+    name,
+    schema: Object.entries(input.schema ?? {}).map(([column, type]) => ({
+      name: checkName(column, `column of request source "${name}"`),
+      type: checkValueType(type, `column "${column}" of request source "${name}"`),
+    })),
+  };
+}
+
+export interface OnDemandFeatureViewInput extends Described {
+  name: string;
+  /** Feature views (or their names) and request sources whose values the expressions read. */
+  sources: readonly (FeatureViewDefinition | RequestSourceDefinition | string)[];
+  /** Feature name → type, in the order the features should be listed. */
+  schema: Record<string, ValueType>;
+  /**
+   * Feature name → a DuckDB SQL expression over the inputs, named bare: the source views'
+   * features and the request columns (`'monetary / nullif(frequency, 0)'`).
+   */
+  expressions: Record<string, string>;
+}
+
+/**
+ * Declare an on-demand feature view: features computed at retrieval time by SQL expressions
+ * over other views' features and request columns. Offline they are compiled into the
+ * retrieval SQL; online `evaluateOnDemand` runs the same expressions on DuckDB.
+ *
+ * @example
+ * onDemandFeatureView({
+ *   name: 'basket_ratio',
+ *   sources: [rfm, requestSource({ name: 'checkout', schema: { basket_value: 'float64' } })],
+ *   schema: { basket_to_average: 'float64' },
+ *   expressions: { basket_to_average: 'basket_value / nullif(avg_order_value, 0)' },
+ * })
+ */
+export function onDemandFeatureView(
+  input: OnDemandFeatureViewInput,
+): OnDemandFeatureViewDefinition {
+  const name = checkName(input.name, 'on-demand view');
+  const sources: string[] = [];
+  const requestSchema: { name: string; type: ValueType }[] = [];
+  for (const source of input.sources ?? []) {
+    if (typeof source === 'string') sources.push(source);
+    else if (source?.kind === 'requestSource') requestSchema.push(...source.schema);
+    else if (source?.kind === 'featureView') sources.push(source.name);
+    else {
+      throw new DefinitionError(
+        `Failed to define on-demand view "${name}": a source must be a feature view, its name, or a requestSource(...)`,
+      );
+    }
+  }
+  const expressions = input.expressions ?? {};
+  const features = Object.entries(input.schema ?? {}).map(([feature, type]) => {
+    const expression = expressions[feature];
+    if (typeof expression !== 'string' || expression.trim() === '') {
+      throw new DefinitionError(
+        `Failed to define on-demand view "${name}": feature "${feature}" has no expression`,
+      );
+    }
+    return {
+      name: checkName(feature, `feature of on-demand view "${name}"`),
+      type: checkValueType(type, `feature "${feature}" of on-demand view "${name}"`),
+      expression: expression.trim(),
+    };
+  });
+  const extra = Object.keys(expressions).filter((f) => !(f in (input.schema ?? {})));
+  if (extra.length > 0) {
+    throw new DefinitionError(
+      `Failed to define on-demand view "${name}": expression for "${extra[0]}", which is not in its schema`,
+    );
+  }
+  return {
+    kind: 'onDemandFeatureView',
+    name,
+    sources,
+    requestSchema,
+    features,
+    ...described(input),
+  };
 }

@@ -166,6 +166,7 @@ export type OnlineStoreConfig =
     };
 
 export type Definition =
+  | OnDemandFeatureViewDefinition
   | EntityDefinition
   | FileSourceDefinition
   | FeatureViewDefinition

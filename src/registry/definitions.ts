@@ -73,6 +73,18 @@ export function resolvedViewsOf(state: ProjectState, repoDir: string): ResolvedF
   }));
 }
 
+/** The on-demand feature views of a state. */
+export function onDemandViewsOf(state: ProjectState): OnDemandFeatureViewDefinition[] {
+  return [...state.onDemandFeatureViews].map(([name, v]) => ({
+    kind: 'onDemandFeatureView',
+    name,
+    sources: v.sources,
+    requestSchema: v.requestSchema,
+    features: v.features,
+    ...optional(v),
+  }));
+}
+
 /** The entities of a state. */
 export function entitiesOf(state: ProjectState): EntityDefinition[] {
   return [...state.entities].map(([name, e]) => ({
@@ -90,6 +102,7 @@ export function retrievalDefinitionsOf(state: ProjectState, repoDir: string): Re
     views: resolvedViewsOf(state, repoDir),
     services: featureServicesOf(state),
     entities: entitiesOf(state),
+    onDemandViews: onDemandViewsOf(state),
   };
 }
 

@@ -1,7 +1,12 @@
 import type { FeatureDefinition } from '../definitions/types.js';
 import type { ProjectState } from './state.js';
 
-export type ObjectKind = 'entity' | 'dataSource' | 'featureView' | 'featureService';
+export type ObjectKind =
+  | 'entity'
+  | 'dataSource'
+  | 'featureView'
+  | 'onDemandFeatureView'
+  | 'featureService';
 
 /** One field that differs: `features.monetary.type`, `ttlSeconds`, … */
 export interface FieldChange {
@@ -32,6 +37,7 @@ const KIND_ORDER: readonly [ObjectKind, keyof ProjectState][] = [
   ['entity', 'entities'],
   ['dataSource', 'dataSources'],
   ['featureView', 'featureViews'],
+  ['onDemandFeatureView', 'onDemandFeatureViews'],
   ['featureService', 'featureServices'],
 ];
 
@@ -39,6 +45,7 @@ const LABEL: Record<ObjectKind, string> = {
   entity: 'entity',
   dataSource: 'data source',
   featureView: 'feature view',
+  onDemandFeatureView: 'on-demand feature view',
   featureService: 'feature service',
 };
 
@@ -86,11 +93,20 @@ function diffFeatures(before: FeatureDefinition[], after: FeatureDefinition[]): 
   const changes: FieldChange[] = [];
   const old = new Map(before.map((f) => [f.name, f.type]));
   const now = new Map(after.map((f) => [f.name, f.type]));
-  for (const [name, type] of now) {
-    const was = old.get(name);
-    if (was === undefined) changes.push({ field: `features.${name}`, after: type });
-    else if (was !== type)
-      changes.push({ field: `features.${name}.type`, before: was, after: type });
+  const expressions = new Map(before.map((f) => [f.name, expressionOf(f)]));
+  for (const f of after) {
+    const was = old.get(f.name);
+    if (was === undefined) changes.push({ field: `features.${f.name}`, after: f.type });
+    else if (was !== f.type)
+      changes.push({ field: `features.${f.name}.type`, before: was, after: f.type });
+    const expression = expressionOf(f);
+    if (was !== undefined && expressions.get(f.name) !== expression) {
+      changes.push({
+        field: `features.${f.name}.expression`,
+        before: expressions.get(f.name),
+        after: expression,
+      });
+    }
   }
   for (const [name, type] of old) {
     if (!now.has(name)) changes.push({ field: `features.${name}`, before: type });
@@ -101,6 +117,11 @@ function diffFeatures(before: FeatureDefinition[], after: FeatureDefinition[]): 
     changes.push({ field: 'features.order', before: oldOrder, after: newOrder });
   }
   return changes;
+}
+
+/** An on-demand feature's expression (undefined for a stored feature). */
+function expressionOf(feature: FeatureDefinition): string | undefined {
+  return (feature as { expression?: string }).expression;
 }
 
 function isFeatureList(value: unknown): value is FeatureDefinition[] {

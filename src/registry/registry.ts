@@ -7,6 +7,7 @@ import type {
   EntityDefinition,
   FeatureServiceDefinition,
   FeatureViewDefinition,
+  OnDemandFeatureViewDefinition,
   RepoConfig,
   ResolvedFeatureView,
 } from '../definitions/types.js';
@@ -19,6 +20,7 @@ import {
   entitiesOf,
   featureServicesOf,
   featureViewsOf,
+  onDemandViewsOf,
   type RetrievalDefinitions,
   resolvedViewsOf,
   retrievalDefinitionsOf,
@@ -34,7 +36,6 @@ import {
   type OnlineMaterializationRow,
   selectOnlineMaterializations,
 } from './online-materializations.js';
-import { drainPendingMaterializations } from './pending-materializations.js';
 import { diffStates, type Plan } from './plan.js';
 import { desiredState, findProjectId, readState } from './state.js';
 import { writeChanges } from './write-changes.js';
@@ -72,6 +73,7 @@ export interface Registry {
   listFeatureViews(): Promise<FeatureViewDefinition[]>;
   getFeatureView(name: string): Promise<FeatureViewDefinition>;
   listFeatureServices(): Promise<FeatureServiceDefinition[]>;
+  listOnDemandFeatureViews(): Promise<OnDemandFeatureViewDefinition[]>;
   /** Every view with join keys and an absolute source path, as retrieval wants them. */
   resolveFeatureViews(): Promise<ResolvedFeatureView[]>;
   /**
@@ -95,8 +97,7 @@ export interface Registry {
 
 /**
  * Open the registry: PostgreSQL when a URL is given (option, `DUCKFEAT_REGISTRY_URL`, or the
- * config's `registry`), else the embedded PGlite under `<repo>/.registry/`. Materializations
- * `prep` queued under `<repo>/.registry-pending/` are recorded first.
+ * config's `registry`), else the embedded PGlite under `<repo>/.registry/`.
  *
  * @example
  * const registry = await openRegistry({ paths: projectPaths() });
@@ -115,15 +116,7 @@ export async function openRegistry(options: OpenRegistryOptions): Promise<Regist
     dataDir: join(options.paths.repo, '.registry'),
     ...(options.schema ? { schema: options.schema } : {}),
   });
-  const registry = createRegistry(connection, project!, options.paths.repo);
-  // What `prep` queued instead of opening the registry itself: recorded before anything reads.
-  try {
-    await drainPendingMaterializations(options.paths.repo, registry.applyMaterializations);
-  } catch (error) {
-    await registry.close().catch(() => {});
-    throw error;
-  }
-  return registry;
+  return createRegistry(connection, project!, options.paths.repo);
 }
 
 function createRegistry(
@@ -189,6 +182,7 @@ function createRegistry(
         // Service refs and view entities point at views/entities without cascading: go in order.
         for (const table of [
           'feature_services',
+          'on_demand_feature_views',
           'feature_views',
           'data_sources',
           'entities',
@@ -215,6 +209,10 @@ function createRegistry(
         );
       }
       return view;
+    },
+
+    async listOnDemandFeatureViews() {
+      return onDemandViewsOf(await readState(db, await projectId()));
     },
 
     async listFeatureServices() {
@@ -288,6 +286,8 @@ function createRegistry(
           lastMaterialization: materializations.at(-1) ?? null,
         };
       }
+      const onDemand = onDemandViewsOf(state).find((v) => v.name === name);
+      if (onDemand) return { ...onDemand };
       const service = (await registry.listFeatureServices()).find((s) => s.name === name);
       if (service) return { ...service };
       const entity = (await registry.listEntities()).find((e) => e.name === name);
@@ -296,6 +296,7 @@ function createRegistry(
       if (source) return { kind: 'fileSource', name, ...source };
       const known = [
         ...state.featureViews.keys(),
+        ...state.onDemandFeatureViews.keys(),
         ...state.featureServices.keys(),
         ...state.entities.keys(),
         ...state.dataSources.keys(),

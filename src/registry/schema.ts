@@ -108,4 +108,27 @@ export interface RegistryDatabase {
     duration_ms: number;
     recorded_at: Timestamp;
   };
+  on_demand_feature_views: {
+    id: Generated<number>;
+    project_id: number;
+    name: string;
+    description: string | null;
+    owner: string | null;
+    tags: Json<Tags>;
+    updated_at: Timestamp;
+  };
+  on_demand_view_sources: { on_demand_view_id: number; position: number; feature_view_id: number };
+  on_demand_request_columns: {
+    on_demand_view_id: number;
+    position: number;
+    name: string;
+    type: string;
+  };
+  on_demand_features: {
+    on_demand_view_id: number;
+    position: number;
+    name: string;
+    type: string;
+    expression: string;
+  };
 }

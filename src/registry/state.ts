@@ -2,7 +2,12 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { type Kysely, sql } from 'kysely';
 import { resolveFrom } from '../config/paths.js';
-import type { FeatureDefinition, Tags, ValueType } from '../definitions/types.js';
+import type {
+  FeatureDefinition,
+  OnDemandFeatureDefinition,
+  Tags,
+  ValueType,
+} from '../definitions/types.js';
 import type { Repository } from '../repo/repository.js';
 import type { RegistryDatabase } from './schema.js';
 
@@ -15,6 +20,16 @@ export interface ProjectState {
   dataSources: Map<string, DataSourceRecord>;
   featureViews: Map<string, FeatureViewRecord>;
   featureServices: Map<string, FeatureServiceRecord>;
+  onDemandFeatureViews: Map<string, OnDemandFeatureViewRecord>;
+}
+
+export interface OnDemandFeatureViewRecord {
+  sources: string[];
+  requestSchema: FeatureDefinition[];
+  features: OnDemandFeatureDefinition[];
+  description: string | null;
+  owner: string | null;
+  tags: Tags | null;
 }
 
 export interface EntityRecord {
@@ -69,6 +84,7 @@ export function desiredState(repo: Repository): { state: ProjectState; sql: Map<
     dataSources: new Map(),
     featureViews: new Map(),
     featureServices: new Map(),
+    onDemandFeatureViews: new Map(),
   };
   for (const e of repo.entities) {
     state.entities.set(e.name, {
@@ -119,6 +135,16 @@ export function desiredState(repo: Repository): { state: ProjectState; sql: Map<
       tags: s.tags ?? null,
     });
   }
+  for (const v of repo.onDemandFeatureViews ?? []) {
+    state.onDemandFeatureViews.set(v.name, {
+      sources: [...v.sources],
+      requestSchema: v.requestSchema.map((f) => ({ name: f.name, type: f.type })),
+      features: v.features.map((f) => ({ name: f.name, type: f.type, expression: f.expression })),
+      description: v.description ?? null,
+      owner: v.owner ?? null,
+      tags: v.tags ?? null,
+    });
+  }
   return { state, sql: sqlTexts };
 }
 
@@ -145,6 +171,7 @@ export async function readState(
     dataSources: new Map(),
     featureViews: new Map(),
     featureServices: new Map(),
+    onDemandFeatureViews: new Map(),
   };
   if (projectId === undefined) return state;
   const entities = await db
@@ -252,6 +279,52 @@ export async function readState(
       owner: s.owner,
       tags: s.tags,
     });
+  }
+  const onDemand = await db
+    .selectFrom('on_demand_feature_views')
+    .selectAll()
+    .where('project_id', '=', projectId)
+    .orderBy(byName('name'))
+    .execute();
+  if (onDemand.length > 0) {
+    const ids = onDemand.map((o) => o.id);
+    const sources = await db
+      .selectFrom('on_demand_view_sources')
+      .selectAll()
+      .where('on_demand_view_id', 'in', ids)
+      .orderBy('on_demand_view_id')
+      .orderBy('position')
+      .execute();
+    const columns = await db
+      .selectFrom('on_demand_request_columns')
+      .selectAll()
+      .where('on_demand_view_id', 'in', ids)
+      .orderBy('on_demand_view_id')
+      .orderBy('position')
+      .execute();
+    const odFeatures = await db
+      .selectFrom('on_demand_features')
+      .selectAll()
+      .where('on_demand_view_id', 'in', ids)
+      .orderBy('on_demand_view_id')
+      .orderBy('position')
+      .execute();
+    for (const o of onDemand) {
+      state.onDemandFeatureViews.set(o.name, {
+        sources: sources
+          .filter((x) => x.on_demand_view_id === o.id)
+          .map((x) => viewNames.get(x.feature_view_id)!),
+        requestSchema: columns
+          .filter((x) => x.on_demand_view_id === o.id)
+          .map((x) => ({ name: x.name, type: x.type as ValueType })),
+        features: odFeatures
+          .filter((x) => x.on_demand_view_id === o.id)
+          .map((x) => ({ name: x.name, type: x.type as ValueType, expression: x.expression })),
+        description: o.description,
+        owner: o.owner,
+        tags: o.tags,
+      });
+    }
   }
   return state;
 }

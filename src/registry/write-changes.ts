@@ -28,6 +28,7 @@ export async function writeChanges(
         entity: 'entities',
         dataSource: 'data_sources',
         featureView: 'feature_views',
+        onDemandFeatureView: 'on_demand_feature_views',
         featureService: 'feature_services',
       } as const;
       await db
@@ -77,6 +78,9 @@ export async function writeChanges(
       }
       case 'featureView':
         await writeView(db, projectId, name, desired, sqlTexts.get(name));
+        break;
+      case 'onDemandFeatureView':
+        await writeOnDemandView(db, projectId, name, desired);
         break;
       case 'featureService':
         await writeService(db, projectId, name, desired);
@@ -135,22 +139,25 @@ async function writeView(
   // Child rows are replaced whole: simpler than diffing them and equally atomic here.
   await db.deleteFrom('feature_view_entities').where('feature_view_id', '=', id).execute();
   await db.deleteFrom('features').where('feature_view_id', '=', id).execute();
-  const entities = await db
-    .selectFrom('entities')
-    .select(['id', 'name'])
-    .where('project_id', '=', projectId)
-    .where('name', 'in', v.entities)
-    .execute();
-  await db
-    .insertInto('feature_view_entities')
-    .values(
-      v.entities.map((entity, position) => ({
-        feature_view_id: id,
-        entity_id: entities.find((e) => e.name === entity)!.id,
-        position,
-      })),
-    )
-    .execute();
+  // A view without entities (one row per timestamp) has no rows here.
+  if (v.entities.length > 0) {
+    const entities = await db
+      .selectFrom('entities')
+      .select(['id', 'name'])
+      .where('project_id', '=', projectId)
+      .where('name', 'in', v.entities)
+      .execute();
+    await db
+      .insertInto('feature_view_entities')
+      .values(
+        v.entities.map((entity, position) => ({
+          feature_view_id: id,
+          entity_id: entities.find((e) => e.name === entity)!.id,
+          position,
+        })),
+      )
+      .execute();
+  }
   await db
     .insertInto('features')
     .values(
@@ -198,6 +205,73 @@ async function writeService(
           feature_name: feature === '*' ? null : feature,
         };
       }),
+    )
+    .execute();
+}
+
+async function writeOnDemandView(
+  db: Db,
+  projectId: number,
+  name: string,
+  desired: ProjectState,
+): Promise<void> {
+  const v = desired.onDemandFeatureViews.get(name)!;
+  const values = { description: v.description, owner: v.owner, tags: json(v.tags) };
+  const { id } = await db
+    .insertInto('on_demand_feature_views')
+    .values({ project_id: projectId, name, ...values })
+    .onConflict((oc) =>
+      oc.columns(['project_id', 'name']).doUpdateSet({ ...values, updated_at: sql`now()` }),
+    )
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  for (const table of [
+    'on_demand_view_sources',
+    'on_demand_request_columns',
+    'on_demand_features',
+  ] as const) {
+    await db.deleteFrom(table).where('on_demand_view_id', '=', id).execute();
+  }
+  const views = await db
+    .selectFrom('feature_views')
+    .select(['id', 'name'])
+    .where('project_id', '=', projectId)
+    .execute();
+  if (v.sources.length > 0) {
+    await db
+      .insertInto('on_demand_view_sources')
+      .values(
+        v.sources.map((source, position) => ({
+          on_demand_view_id: id,
+          position,
+          feature_view_id: views.find((x) => x.name === source)!.id,
+        })),
+      )
+      .execute();
+  }
+  if (v.requestSchema.length > 0) {
+    await db
+      .insertInto('on_demand_request_columns')
+      .values(
+        v.requestSchema.map((c, position) => ({
+          on_demand_view_id: id,
+          position,
+          name: c.name,
+          type: c.type,
+        })),
+      )
+      .execute();
+  }
+  await db
+    .insertInto('on_demand_features')
+    .values(
+      v.features.map((f, position) => ({
+        on_demand_view_id: id,
+        position,
+        name: f.name,
+        type: f.type,
+        expression: f.expression,
+      })),
     )
     .execute();
 }

@@ -10,6 +10,7 @@ import type {
   FeatureViewDefinition,
   FileSourceDefinition,
   LabelViewDefinition,
+  OnDemandFeatureViewDefinition,
   RepoConfig,
 } from '../definitions/types.js';
 import { DefinitionError, errorMessage } from '../errors.js';
@@ -19,7 +20,14 @@ import { displayPath, validateRepository } from './validate-repository.js';
 /** The file of a repository folder that declares its objects. */
 export const REPOSITORY_FILE = 'feature_store.ts';
 
-const KINDS = new Set(['entity', 'fileSource', 'featureView', 'featureService', 'labelView']);
+const KINDS = new Set([
+  'entity',
+  'fileSource',
+  'featureView',
+  'featureService',
+  'labelView',
+  'onDemandFeatureView',
+]);
 
 /**
  * Load `<repo>/feature_store.ts` (TypeScript, compiled on the fly by tsx), collect the
@@ -82,6 +90,7 @@ export async function loadRepository(
     featureViews: byName(dedupe(objects.featureViews)),
     featureServices: byName(dedupe(objects.featureServices)),
     labelViews: byName(dedupe(objects.labelViews)),
+    onDemandFeatureViews: byName(dedupe(objects.onDemandFeatureViews)),
     file,
     dir: paths.repo,
     root: paths.root,
@@ -146,6 +155,7 @@ function collect(module: Record<string, unknown>) {
     featureViews: [] as FeatureViewDefinition[],
     featureServices: [] as FeatureServiceDefinition[],
     labelViews: [] as LabelViewDefinition[],
+    onDemandFeatureViews: [] as OnDemandFeatureViewDefinition[],
   };
   const visit = (value: unknown): void => {
     if (Array.isArray(value)) {
@@ -160,6 +170,7 @@ function collect(module: Record<string, unknown>) {
     else if (definition.kind === 'fileSource') found.sources.push(definition);
     else if (definition.kind === 'featureView') found.featureViews.push(definition);
     else if (definition.kind === 'labelView') found.labelViews.push(definition);
+    else if (definition.kind === 'onDemandFeatureView') found.onDemandFeatureViews.push(definition);
     else found.featureServices.push(definition);
   };
   for (const [name, value] of Object.entries(module)) {

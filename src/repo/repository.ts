@@ -4,6 +4,7 @@ import type {
   FeatureViewDefinition,
   FileSourceDefinition,
   LabelViewDefinition,
+  OnDemandFeatureViewDefinition,
   RepoConfig,
 } from '../definitions/types.js';
 
@@ -15,6 +16,8 @@ export interface Repository {
   readonly sources: readonly FileSourceDefinition[];
   readonly featureViews: readonly FeatureViewDefinition[];
   readonly featureServices: readonly FeatureServiceDefinition[];
+  /** On-demand feature views (absent: none). */
+  readonly onDemandFeatureViews?: readonly OnDemandFeatureViewDefinition[];
   /** The label rows models learn from (repository only: not synced to the registry). */
   readonly labelViews: readonly LabelViewDefinition[];
   /** The absolute path of the `feature_store.ts` it came from. */

@@ -63,7 +63,6 @@ export function validateRepository(repo: Repository): void {
     const what = `feature view "${view.name}"`;
     checkName(view.name, 'feature view', at);
     views.set(view.name, view);
-    if (view.entities.length === 0) fail(`Failed to define ${what}: it names no entity`);
     for (const name of view.entities) {
       if (!entityNames.has(name)) {
         fail(
@@ -133,6 +132,8 @@ export function validateRepository(repo: Repository): void {
     }
   }
 
+  validateOnDemandViews(repo, views, at);
+
   for (const name of Object.keys(repo.config.inputs ?? {})) checkName(name, 'input', at);
   unique(
     [...repo.featureViews, ...repo.labelViews].map((v) => v.name),
@@ -177,4 +178,59 @@ function unique(names: readonly string[], what: string, at: string): Set<string>
     seen.add(name);
   }
   return seen;
+}
+
+/**
+ * On-demand views: unique names (also against feature views), declared source views, one
+ * origin per input name (the expressions name inputs bare), typed request columns, and a
+ * non-empty expression per feature.
+ */
+function validateOnDemandViews(
+  repo: Repository,
+  views: ReadonlyMap<string, FeatureViewDefinition>,
+  at: string,
+): void {
+  const fail = (message: string): never => {
+    throw new DefinitionError(message, at);
+  };
+  const list = repo.onDemandFeatureViews ?? [];
+  unique(
+    [...repo.featureViews, ...list].map((v) => v.name),
+    'feature view or on-demand view',
+    at,
+  );
+  for (const odv of list) {
+    const what = `on-demand view "${odv.name}"`;
+    checkName(odv.name, 'on-demand view', at);
+    const inputs: string[] = [];
+    for (const source of odv.sources) {
+      const view = views.get(source);
+      if (!view) {
+        fail(
+          `Failed to define ${what}: feature view "${source}" is not declared ` +
+            `(declared: ${[...views.keys()].join(', ') || 'none'})`,
+        );
+      }
+      inputs.push(...view!.features.map((f) => f.name));
+    }
+    for (const column of odv.requestSchema) {
+      checkName(column.name, `request column of ${what}`, at);
+      checkValueType(column.type, `request column "${column.name}" of ${what}`, at);
+      inputs.push(column.name);
+    }
+    unique(inputs, `input of ${what} (its expressions name inputs bare)`, at);
+    if (odv.features.length === 0) fail(`Failed to define ${what}: its schema has no feature`);
+    unique(
+      odv.features.map((f) => f.name),
+      `feature of ${what}`,
+      at,
+    );
+    for (const feature of odv.features) {
+      checkName(feature.name, `feature of ${what}`, at);
+      checkValueType(feature.type, `feature "${feature.name}" of ${what}`, at);
+      if (typeof feature.expression !== 'string' || feature.expression.trim() === '') {
+        fail(`Failed to define ${what}: feature "${feature.name}" has no expression`);
+      }
+    }
+  }
 }

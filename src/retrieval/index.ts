@@ -16,6 +16,7 @@ export type { EntityInput, EntityRelation } from './entity-input.js';
 export { type FeatureSelection, resolveFeatureSelection } from './feature-refs.js';
 export { type DefinitionSource, FeatureStore, type FeatureStoreOptions } from './feature-store.js';
 export { RetrievalJob } from './job.js';
+export { evaluateOnDemand, onDemandSql } from './on-demand.js';
 export {
   type PlanInput,
   planRetrieval,

@@ -16,12 +16,10 @@ export interface BinnedDataset {
   readonly binOffsets: Int32Array;
   readonly totalBins: number;
   /**
-   * Every row's histogram slots, row-major (`rowSlots[row · numFeatures + f]` =
-   * `binOffsets[f]` + the row's bin of f) when they fit 16 bits: histograms then take one pass
-   * over the rows, one slot read per (row, feature), rows in order (the same sums as a pass
-   * per feature).
+   * The same bins row-major (`rowBins[row · numFeatures + f]`) when every feature has ≤ 256
+   * bins: a leaf's rows are scattered, and one row's bins then share a cache line.
    */
-  readonly rowSlots: Uint16Array | null;
+  readonly rowBins: Uint8Array | null;
 }
 
 /**
@@ -80,13 +78,12 @@ export function binDataset(
     bins.push(shared);
     binOffsets[f + 1] = binOffsets[f]! + mapper.numBins;
   }
-  let rowSlots: Uint16Array | null = null;
-  if (binOffsets[numFeatures]! <= 65536) {
-    rowSlots = new Uint16Array(allocate(2 * numRows * numFeatures));
+  let rowBins: Uint8Array | null = null;
+  if (bins.every((b) => b instanceof Uint8Array)) {
+    rowBins = new Uint8Array(allocate(numRows * numFeatures));
     for (let f = 0; f < numFeatures; f++) {
       const column = bins[f]!;
-      const offset = binOffsets[f]!;
-      for (let r = 0, k = f; r < numRows; r++, k += numFeatures) rowSlots[k] = offset + column[r]!;
+      for (let r = 0, k = f; r < numRows; r++, k += numFeatures) rowBins[k] = column[r]!;
     }
   }
   return {
@@ -96,6 +93,6 @@ export function binDataset(
     bins,
     binOffsets,
     totalBins: binOffsets[numFeatures]!,
-    rowSlots,
+    rowBins,
   };
 }

@@ -86,9 +86,9 @@ describe('usage errors exit 2', () => {
   });
 
   it('a missing required option', async () => {
-    const r = await cli(['sql', '--features', 'x']);
+    const r = await cli(['sql', '--entity', 'x.parquet']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('--entity');
+    expect(r.stderr).toContain('--features');
   });
 });
 

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { projectPaths } from '../../src/config/paths.js';
+import { onDemandFeatureView, requestSource } from '../../src/definitions/factories.js';
 import type { FeatureViewDefinition } from '../../src/definitions/types.js';
 import { NotFoundError, RegistryError } from '../../src/errors.js';
 import { formatPlan } from '../../src/registry/plan.js';
@@ -40,6 +41,66 @@ describe.each(backends())('registry on $name', (backend) => {
   };
   const count = async (t: TestRegistry, table: string) =>
     Number((await t.query(`SELECT count(*) AS n FROM "${t.schema}".${table}`))[0]!['n']);
+
+  it('stores on-demand views and views without entities; plan shows an expression change', async () => {
+    const t = await fresh();
+    const rfm = example.featureViews.find((v) => v.name === 'customer_rfm_features')!;
+    const market: FeatureViewDefinition = {
+      ...rfm,
+      name: 'market',
+      entities: [],
+      features: [{ name: 'index_level', type: 'float64' }],
+    };
+    const odv = onDemandFeatureView({
+      name: 'spend',
+      sources: [rfm, requestSource({ name: 'checkout', schema: { basket: 'float64' } })],
+      schema: { share: 'float64', big: 'bool' },
+      expressions: { share: 'basket / nullif(monetary, 0)', big: 'basket > 100' },
+      description: 'spend of this basket',
+    });
+    const repo = {
+      ...example,
+      featureViews: [...example.featureViews, market],
+      onDemandFeatureViews: [odv],
+    };
+    const first = await t.registry.apply(repo);
+    expect(first.changes.map((c) => `${c.action} ${c.kind} ${c.name}`)).toContain(
+      'add onDemandFeatureView spend',
+    );
+    expect((await t.registry.apply(repo)).changes).toEqual([]);
+    expect(await t.registry.listOnDemandFeatureViews()).toEqual([odv]);
+    expect(await t.registry.describe('spend')).toEqual({ ...odv });
+    const { views, onDemandViews } = await t.registry.readDefinitions();
+    expect(onDemandViews).toEqual([odv]);
+    expect(views.find((v) => v.name === 'market')).toMatchObject({ joinKeys: [] });
+    const changed = {
+      ...repo,
+      onDemandFeatureViews: [
+        {
+          ...odv,
+          features: odv.features.map((f) =>
+            f.name === 'big' ? { ...f, expression: 'basket > 50' } : f,
+          ),
+        },
+      ],
+    };
+    const plan = await t.registry.planApply(changed);
+    expect(plan.changes).toEqual([
+      {
+        action: 'change',
+        kind: 'onDemandFeatureView',
+        name: 'spend',
+        fields: [
+          { field: 'features.big.expression', before: 'basket > 100', after: 'basket > 50' },
+        ],
+      },
+    ]);
+    expect(formatPlan(plan).join('\n')).toContain('~ on-demand feature view spend');
+    await t.registry.apply({ ...repo, onDemandFeatureViews: [] });
+    expect(await t.registry.listOnDemandFeatureViews()).toEqual([]);
+    expect(await count(t, 'on_demand_features')).toBe(0);
+    await t.registry.teardown();
+  });
 
   it('apply creates the example objects once; a second apply changes nothing', async () => {
     const t = await fresh();

@@ -1,16 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createInstance } from '../../src/duckdb/connection.js';
 import { FeatureStore } from '../../src/retrieval/feature-store.js';
+import { evaluateOnDemand } from '../../src/retrieval/on-demand.js';
 import { createFixture, type Fixture, plain } from './fixtures.js';
 
 // Golden SQL for each kind of definition and request beyond the plain join, then the rows
 // of that SQL against values worked out by hand from the fixture (see fixtures.ts).
 let fixture: Fixture;
 let store: FeatureStore;
+let instance: Awaited<ReturnType<typeof createInstance>>;
 beforeAll(async () => {
+  instance = await createInstance();
   fixture = await createFixture();
   store = await FeatureStore.open({ source: fixture.source, paths: fixture.paths });
 });
 afterAll(async () => {
+  instance?.closeSync();
   await store?.close();
   fixture?.cleanup();
 });
@@ -160,5 +165,21 @@ describe('definition kinds', () => {
     ]);
     const columns = await job.toColumns();
     expect([...(columns.columns['big_basket'] as Float64Array)]).toEqual([0, 0, 1, NaN, 0, 0]);
+    // Online: the same expressions over the fetched values, evaluated by DuckDB.
+    const raw = await job.toRows();
+    const inputs = await store.getHistoricalFeatures({
+      entities: spine,
+      features: ['rfm:*'],
+      name: 'on_demand_inputs',
+    });
+    const fetched = await inputs.toRows();
+    const online = await evaluateOnDemand(instance, fixture.onDemandViews[0]!, fixture.allViews, {
+      recency_days: fetched.map((r) => r['recency_days']),
+      monetary: fetched.map((r) => r['monetary']),
+      basket: fetched.map((r) => r['basket']),
+    });
+    expect(online['per_day']).toEqual(raw.map((r) => r['per_day']));
+    expect(online['basket_share']).toEqual(raw.map((r) => r['basket_share']));
+    expect(online['big_basket']).toEqual(raw.map((r) => r['big_basket']));
   });
 });

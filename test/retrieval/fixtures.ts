@@ -18,6 +18,9 @@ export interface Fixture {
   readonly source: DefinitionSource;
   readonly paths: ReturnType<typeof projectPaths>;
   readonly entityPath: string;
+  /** `views` and the views beyond them (market, typed). */
+  readonly allViews: ResolvedFeatureView[];
+  readonly onDemandViews: OnDemandFeatureViewDefinition[];
   cleanup(): void;
 }
 
@@ -170,6 +173,8 @@ export async function createFixture(): Promise<Fixture> {
     },
     paths: projectPaths({ root }),
     entityPath: file('entities'),
+    allViews: [...views, ...extraViews],
+    onDemandViews,
     cleanup: () => rmSync(root, { recursive: true, force: true }),
   };
 }

@@ -8,7 +8,6 @@ import { registerPredict } from './predict.js';
 import { registerPrep } from './prep.js';
 import { registerReport } from './report.js';
 import { registerRetrieve } from './retrieve.js';
-import { registerServe } from './serve.js';
 import { registerSql } from './sql.js';
 import { registerSynth } from './synth.js';
 import { registerTeardown } from './teardown.js';
@@ -34,5 +33,4 @@ export const commands: RegisterCommand[] = [
   registerTrain,
   registerPredict,
   registerReport,
-  registerServe,
 ];

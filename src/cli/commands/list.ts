@@ -19,6 +19,13 @@ const LISTS: Record<string, (registry: Registry) => Promise<Record<string, unkno
       ttlSeconds: v.ttlSeconds,
       source: v.source.path,
     })),
+  'on-demand-feature-views': async (r) =>
+    (await r.listOnDemandFeatureViews()).map((v) => ({
+      name: v.name,
+      sources: v.sources.join(','),
+      requestColumns: v.requestSchema.map((c) => c.name).join(','),
+      features: v.features.map((f) => f.name).join(','),
+    })),
   'feature-services': async (r) =>
     (await r.listFeatureServices()).map((s) => ({ name: s.name, features: s.features.join(',') })),
   materializations: async (r) =>

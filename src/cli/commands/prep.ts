@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from 'commander';
 import { DEFAULT_WINDOWS } from '../../engine/cutoffs.js';
 import type { PrepResult } from '../../engine/prep.js';
+import type { RecordMaterializationsOutcome } from '../../engine/record-materializations.js';
 import type { ExecutorKind } from '../../engine/task-executor.js';
 import type { TransactionsSource } from '../../engine/transactions.js';
 import { action, type CommandContext } from '../command-context.js';
@@ -74,19 +75,18 @@ export const registerPrep: RegisterCommand = (program) => {
     .option('--step-days <n>', 'days between cutoffs', positiveInt, DEFAULT_WINDOWS.stepDays)
     .option(
       '--no-registry',
-      'do not record the computed materializations in the registry (by default they are queued under <repo>/.registry-pending/ and recorded at the next registry open)',
+      'do not record the computed materializations in the registry (recorded by default, after the outputs are written)',
     )
     .option('--json', 'print the result as JSON on stdout', false)
     .action(
       action<PrepCommandOptions>(async (opts, ctx) => {
         // Loaded here, not at the top: `duckfeat --help` should not load DuckDB and PGlite.
-        const [{ prep }, { createProgressReporter }, { queueMaterializations }] = await Promise.all(
-          [
+        const [{ prep }, { createProgressReporter }, { recordMaterializations }] =
+          await Promise.all([
             import('../../engine/prep.js'),
             import('../../engine/progress.js'),
-            import('../../registry/pending-materializations.js'),
-          ],
-        );
+            import('../../engine/record-materializations.js'),
+          ]);
         const transactions = await resolveTransactions(opts, ctx);
         const controller = new AbortController();
         const onSigint = () => controller.abort();
@@ -113,19 +113,14 @@ export const registerPrep: RegisterCommand = (program) => {
             onProgress: progress.onProgress,
           });
           progress.stop();
-          // Queued, not recorded: opening the registry (loading the repository, starting
-          // PGlite) costs more than the features themselves on the real data. The next
-          // registry open (apply, list, train, …) records them.
-          const computed = result.tasks.filter((t) => !t.reused);
-          const started = performance.now();
-          const queued = opts.registry
-            ? await queueMaterializations(ctx.paths.repo, computed)
+          // After the outputs are written and outside prep's timings: opening the
+          // registry (PGlite) costs more than the features themselves on small data.
+          const recorded = opts.registry
+            ? await recordMaterializations({ paths: ctx.paths, records: result.tasks })
             : undefined;
-          const registry = queued
-            ? { queued: computed.length, file: queued, ms: performance.now() - started }
-            : null;
-          if (opts.json) ctx.out.data({ ...result, registry });
-          else printSummary(result, registry, ctx);
+          if (recorded?.warning) ctx.out.warn(recorded.warning);
+          if (opts.json) ctx.out.data({ ...result, registry: recorded ?? null });
+          else printSummary(result, recorded, ctx);
         } finally {
           progress.stop();
           process.removeListener('SIGINT', onSigint);
@@ -153,7 +148,7 @@ async function resolveTransactions(
 
 function printSummary(
   result: PrepResult,
-  registry: { queued: number; file: string } | null,
+  recorded: RecordMaterializationsOutcome | undefined,
   ctx: CommandContext,
 ): void {
   const views = result.outputs.map((o) => o.view);
@@ -173,9 +168,9 @@ function printSummary(
   ctx.out.info(
     `${result.tasks.length} tasks: ${result.computed} computed (${result.executor}), ${result.reused} reused | plan ${ms(t.planMs)}, tasks ${ms(t.tasksMs)}, write ${ms(t.writeMs)}, total ${ms(t.totalMs)}`,
   );
-  if (registry) {
+  if (recorded && recorded.recorded > 0) {
     ctx.out.info(
-      `registry: ${registry.queued} materializations queued in ${registry.file}; recorded at the next registry open (duckfeat apply, list, train, …)`,
+      `registry: recorded ${recorded.recorded} materializations in ${recorded.location} (${ms(recorded.ms)})`,
     );
   }
 }

@@ -31,7 +31,10 @@ export const registerSql: RegisterCommand = (program) => {
 
 /** The request options `sql` and `retrieve` share, as commander parses them. */
 export interface RetrievalCliOptions {
-  entity: string;
+  entity?: string;
+  start?: string;
+  end?: string;
+  asOfColumn?: string;
   features: string;
   fullFeatureNames?: boolean;
   ttl: string[];
@@ -44,10 +47,15 @@ export interface RetrievalCliOptions {
 /** Add the request options of a retrieval to a command (shared with `retrieve`). */
 export function retrievalOptions(command: Command): Command {
   return command
-    .requiredOption(
+    .option(
       '--entity <path>',
-      'entity rows: a .parquet or .csv file (join keys + event_timestamp, or exactly one timestamp column)',
+      'entity rows: a .parquet or .csv file (join keys + event_timestamp, or exactly one timestamp column); or give --start and --end',
     )
+    .option(
+      '--start <timestamp>',
+      'without --entity: every key of the views at each of its feature timestamps from this time (UTC, inclusive)…',
+    )
+    .option('--end <timestamp>', '…to this time (UTC, inclusive)')
     .requiredOption(
       '--features <refs>',
       'comma-separated view:feature or view:* references, or one feature service name',
@@ -62,6 +70,10 @@ export function retrievalOptions(command: Command): Command {
     .option(
       '--as-of <timestamp>',
       'knowledge time: only feature rows created at or before it (UTC)',
+    )
+    .option(
+      '--as-of-column <column>',
+      "knowledge time per entity row: only feature rows created at or before that row's value (NULL: any)",
     )
     .option(
       '--freshness',
@@ -88,7 +100,10 @@ export function requestFromOptions(opts: RetrievalCliOptions): HistoricalFeature
     ttlOverride[item.slice(0, eq)] = item.slice(eq + 1);
   }
   return {
-    entities: { path: opts.entity },
+    ...(opts.entity !== undefined ? { entities: { path: opts.entity } } : {}),
+    ...(opts.start !== undefined ? { start: opts.start } : {}),
+    ...(opts.end !== undefined ? { end: opts.end } : {}),
+    ...(opts.asOfColumn !== undefined ? { asOfColumn: opts.asOfColumn } : {}),
     features: opts.features,
     fullFeatureNames: opts.fullFeatureNames ?? false,
     ttlOverride,

@@ -1,0 +1,107 @@
+import type { DuckDBInstance } from '@duckdb/node-api';
+import type {
+  FeatureDefinition,
+  OnDemandFeatureViewDefinition,
+  ValueType,
+} from '../definitions/types.js';
+import { errorMessage, InputError, RetrievalError } from '../errors.js';
+import { quoteIdentifier as q } from '../sql/identifiers.js';
+import { DUCKDB_TYPE } from './declared-types.js';
+import { MEMORY_TABLE, type MemoryColumn, ROW_COLUMN } from './entity-input.js';
+import { loadMemoryTable } from './memory-table.js';
+
+/** The declared types of an on-demand view's inputs, by bare name. */
+export function onDemandInputTypes(
+  view: OnDemandFeatureViewDefinition,
+  sources: readonly { readonly name: string; readonly features: readonly FeatureDefinition[] }[],
+): Map<string, ValueType> {
+  const types = new Map<string, ValueType>();
+  for (const name of view.sources) {
+    const source = sources.find((s) => s.name === name);
+    if (!source) {
+      throw new InputError(
+        `Failed to evaluate on-demand view "${view.name}": its source view "${name}" is not known`,
+      );
+    }
+    for (const f of source.features) types.set(f.name, f.type);
+  }
+  for (const c of view.requestSchema) types.set(c.name, c.type);
+  return types;
+}
+
+/**
+ * The query that evaluates `features` of an on-demand view over rows loaded (as by
+ * `loadMemoryTable`) with one column per input, by bare name: the same expressions, cast to
+ * the same declared types, as the retrieval SQL runs offline.
+ */
+export function onDemandSql(
+  view: OnDemandFeatureViewDefinition,
+  features: readonly string[] = view.features.map((f) => f.name),
+): string {
+  const select = features.map((name) => {
+    const f = view.features.find((x) => x.name === name);
+    if (!f) {
+      throw new InputError(
+        `Failed to evaluate on-demand view "${view.name}": it has no feature "${name}" (it has: ${view.features.map((x) => x.name).join(', ')})`,
+      );
+    }
+    return `CAST((${f.expression}) AS ${DUCKDB_TYPE[f.type]}) AS ${q(f.name)}`;
+  });
+  return `SELECT ${select.join(', ')}\nFROM ${q(MEMORY_TABLE)}\nORDER BY ${q(ROW_COLUMN)}`;
+}
+
+/**
+ * Evaluate an on-demand view's features with DuckDB over a small batch of rows already
+ * fetched (online serving): `inputs` holds one array per input, by bare name (the source
+ * views' features and the request columns), all of the same length. Returns one array per
+ * feature, in row order (BIGINT as `bigint`, TIMESTAMP as `Date`, NULL as `null`).
+ *
+ * @example
+ * const out = await evaluateOnDemand(instance, basketRatio, [rfm], {
+ *   avg_order_value: [20, null], basket_value: [30, 5],
+ * });
+ * // out.basket_to_average: [1.5, null]
+ */
+export async function evaluateOnDemand(
+  instance: DuckDBInstance,
+  view: OnDemandFeatureViewDefinition,
+  sources: readonly { readonly name: string; readonly features: readonly FeatureDefinition[] }[],
+  inputs: Readonly<Record<string, readonly unknown[]>>,
+  features: readonly string[] = view.features.map((f) => f.name),
+): Promise<Record<string, unknown[]>> {
+  const types = onDemandInputTypes(view, sources);
+  const lengths = new Set(Object.values(inputs).map((v) => v.length));
+  if (lengths.size > 1) {
+    throw new InputError(
+      `Failed to evaluate on-demand view "${view.name}": its inputs have different lengths (${[...lengths].join(', ')})`,
+    );
+  }
+  const columns: MemoryColumn[] = [...types].map(([name, type]) => {
+    const values = inputs[name];
+    if (!values) {
+      throw new InputError(
+        `Failed to evaluate on-demand view "${view.name}": input "${name}" is missing (inputs: ${[...types.keys()].join(', ')})`,
+      );
+    }
+    return { name, type: DUCKDB_TYPE[type] as MemoryColumn['type'], values };
+  });
+  const sql = onDemandSql(view, features);
+  const connection = await instance.connect();
+  try {
+    await loadMemoryTable(connection, columns);
+    const reader = await connection.runAndReadAll(sql);
+    const out: Record<string, unknown[]> = {};
+    const values = reader.getColumnsObjectJS();
+    for (const name of features) out[name] = (values[name] ?? []) as unknown[];
+    return out;
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    throw new RetrievalError(
+      `Failed to evaluate on-demand view "${view.name}": ${errorMessage(error).split('\n')[0]}`,
+      sql,
+      { cause: error },
+    );
+  } finally {
+    connection.closeSync();
+  }
+}
