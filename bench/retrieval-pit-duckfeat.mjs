@@ -1,8 +1,11 @@
 // One duckfeat side of bench/retrieval-pit.mjs: prints one JSON line.
-//   node bench/retrieval-pit-duckfeat.mjs DIR parquet|columns
+//   node bench/retrieval-pit-duckfeat.mjs DIR parquet|columns [cold|warm] [plain|prep]
 // parquet: the retrieval to a parquet file (the uniqueness verdicts cache is DIR/checks.json;
-// the caller deletes it for a cold run); columns: toColumns() of the result, then reading an
-// already computed 1M × 10 DOUBLE table. CPU = user + system of the whole process.
+// `cold` deletes it first: the first retrieval of these files); columns: toColumns() of the
+// result, then reading an already computed 1M × 10 DOUBLE table. `prep` reads the feature
+// views' copies written as `prep` writes its outputs (DIR/<view>-prep.parquet, with the
+// uniqueness stamp); `plain` (default) the generator's files, which have none and are probed
+// on a cold run. CPU = user + system of the whole process.
 import { rmSync } from 'node:fs';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { readColumns } from '../dist/duckdb/read-columns.js';
@@ -16,7 +19,7 @@ const view = (name, features, ttlSeconds) => ({
   joinKeys: ['customer_id'],
   features: features.map(([n, type]) => ({ name: n, type })),
   source: {
-    path: `${dir}${name}.parquet`,
+    path: `${dir}${name}${process.argv[5] === 'prep' ? '-prep' : ''}.parquet`,
     format: 'parquet',
     timestampField: 'event_timestamp',
     createdTimestampColumn: 'created_timestamp',

@@ -5,12 +5,14 @@
 // 9 features in all; generated with DuckDB under bench/.out/retrieval/. Each side runs in its
 // own process (peak RSS = that process's max RSS): read parquet, dedup per (key, ts) by
 // created_timestamp, as-of join both views, TTL (90 days on one view), input order restored,
-// write parquet. Also: toColumns() of 1M rows × 10 numeric columns. With --runs N, each size runs
-// N rounds of (cold, warm, pandas), interleaved so that a slow spell of the machine hits both
-// sides; the table gives medians and the range of the per-round speed-ups.
+// write parquet. Beside them, DuckDB's bare ASOF SQL (bench/retrieval-pit-bare.mjs: the two
+// joins and the TTL, no dedup, no order). Also: toColumns() of 1M rows × 10 numeric columns.
+// With --runs N, each size runs N rounds of every side, interleaved so that a slow spell of the
+// machine hits all of them; the table gives medians and the range of the per-round ratios.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { writeStampedOutput } from '../dist/engine/stamped-output.js';
 
 const OUT = new URL('./.out/retrieval/', import.meta.url).pathname;
 const args = process.argv.slice(2);
@@ -22,12 +24,27 @@ const python =
   process.env.DUCKFEAT_BENCH_PYTHON ?? new URL('../.venv/bin/python', import.meta.url).pathname;
 mkdirSync(OUT, { recursive: true });
 
+/** The feature views as `prep` writes its outputs: sorted, with the uniqueness stamp. */
+async function writePrepCopies(connection, dir) {
+  for (const view of ['rfm', 'behavior']) {
+    await writeStampedOutput(connection, [`${dir}${view}.parquet`], `${dir}${view}-prep.parquet`, {
+      keys: ['customer_id'],
+      timestamp: 'event_timestamp',
+    });
+  }
+}
+
 async function generate(n) {
   const dir = `${OUT}${n}/`;
-  if (existsSync(`${dir}entities.parquet`)) return dir;
   mkdirSync(dir, { recursive: true });
   const instance = await DuckDBInstance.create(':memory:');
   const c = await instance.connect();
+  if (existsSync(`${dir}entities.parquet`)) {
+    if (!existsSync(`${dir}behavior-prep.parquet`)) await writePrepCopies(c, dir);
+    c.closeSync();
+    instance.closeSync();
+    return dir;
+  }
   const k = n / 4;
   const base = "TIMESTAMP '2021-01-01 08:00:00'";
   const snapshots = `SELECT c AS customer_id, ${base} + INTERVAL (s * 30) DAY + INTERVAL (c % 997) MINUTE AS event_timestamp
@@ -49,6 +66,7 @@ async function generate(n) {
       ${base} + INTERVAL ((hash(i, 11) % (150 * 86400))) SECOND AS event_timestamp,
       (hash(i, 12) % 2)::BIGINT AS label
     FROM range(${n}) t(i)) TO '${dir}entities.parquet' (FORMAT parquet)`);
+  await writePrepCopies(c, dir);
   c.closeSync();
   instance.closeSync();
   return dir;
@@ -77,46 +95,46 @@ for (const n of sizes) {
   const rounds = [];
   for (let r = 0; r < runs; r++) {
     const loadBefore = load();
-    // cold: the uniqueness verdicts are computed (a pass over each source); warm: reused.
-    // Every other round runs in reverse order, so that neither side always runs first.
+    // prep: the first retrieval of files `prep` wrote (stamped: no check); cold: the first
+    // retrieval of files without the stamp (checked: a pass over each); warm: the verdicts
+    // reused; bare: DuckDB's minimal ASOF SQL on the same files. Every other round runs in
+    // reverse order, so that no side always runs first.
     const sides = {
-      cold: () => duckfeat(dir, 'parquet', 'cold'),
-      warm: () => duckfeat(dir, 'parquet'),
+      prep: () => duckfeat(dir, 'parquet', 'cold', 'prep'),
+      cold: () => duckfeat(dir, 'parquet', 'cold', 'plain'),
+      warm: () => duckfeat(dir, 'parquet', 'warm', 'plain'),
+      bare: () =>
+        run(process.execPath, [new URL('./retrieval-pit-bare.mjs', import.meta.url).pathname, dir]),
       pandas: () =>
         run(python, [new URL('./retrieval-pit-pandas.py', import.meta.url).pathname, dir]),
     };
-    const order = r % 2 === 0 ? ['cold', 'warm', 'pandas'] : ['pandas', 'warm', 'cold'];
+    const names = Object.keys(sides);
+    const order = r % 2 === 0 ? names : [...names].reverse();
     const results = {};
     for (const side of order) results[side] = sides[side]();
-    const { cold, warm, pandas } = results;
-    const round = { n, round: r + 1, cold, warm, pandas, load: [loadBefore, load()] };
+    const round = { n, round: r + 1, ...results, load: [loadBefore, load()] };
     rounds.push(round);
     console.log(JSON.stringify(round));
   }
   if (n === 1_000_000) columns = duckfeat(dir, 'columns');
   const med = (side, field) => median(rounds.map((x) => x[side][field]));
-  const ratios = (side) => rounds.map((x) => x.pandas.seconds / x[side].seconds);
+  const summary = (side) => ({
+    seconds: med(side, 'seconds'),
+    cpu: med(side, 'cpuSeconds'),
+    rss: med(side, 'rssMB'),
+  });
+  const ratios = (over, side) => rounds.map((x) => x[over].seconds / x[side].seconds);
   rows.push({
     n,
     rounds: rounds.length,
-    cold: {
-      seconds: med('cold', 'seconds'),
-      cpu: med('cold', 'cpuSeconds'),
-      rss: med('cold', 'rssMB'),
-    },
-    warm: {
-      seconds: med('warm', 'seconds'),
-      cpu: med('warm', 'cpuSeconds'),
-      rss: med('warm', 'rssMB'),
-    },
-    pandas: {
-      seconds: med('pandas', 'seconds'),
-      cpu: med('pandas', 'cpuSeconds'),
-      join: med('pandas', 'joinSeconds'),
-      rss: med('pandas', 'rssMB'),
-    },
-    coldRatios: ratios('cold'),
-    warmRatios: ratios('warm'),
+    sides: Object.fromEntries(
+      ['prep', 'cold', 'warm', 'bare', 'pandas'].map((s) => [s, summary(s)]),
+    ),
+    pandasJoin: med('pandas', 'joinSeconds'),
+    speedUp: Object.fromEntries(
+      ['prep', 'cold', 'warm', 'bare'].map((s) => [s, ratios('pandas', s)]),
+    ),
+    overBare: Object.fromEntries(['prep', 'cold', 'warm'].map((s) => [s, ratios(s, 'bare')])),
     load: [Math.min(...rounds.map((x) => x.load[0])), Math.max(...rounds.map((x) => x.load[1]))],
   });
 }
@@ -125,17 +143,28 @@ const range = (xs) =>
   xs.length === 1
     ? `${xs[0].toFixed(1)}×`
     : `${median(xs).toFixed(1)}× (${Math.min(...xs).toFixed(1)}–${Math.max(...xs).toFixed(1)})`;
-console.log(
-  '\n| entity rows | rounds | duckfeat cold: s (CPU s) | duckfeat warm: s (CPU s) | duckfeat peak RSS cold / warm | pandas: s (CPU s) | pandas join only (s) | pandas peak RSS | speed-up cold | speed-up warm | load min / max |',
-);
-console.log('|---|---|---|---|---|---|---|---|---|---|---|');
-for (const { n, rounds, cold, warm, pandas, coldRatios, warmRatios, load: l } of rows) {
+const labels = {
+  prep: 'duckfeat, first retrieval of prep outputs (stamped)',
+  cold: 'duckfeat, first retrieval of unstamped files (checked)',
+  warm: 'duckfeat, verdicts cached',
+  bare: "DuckDB's bare ASOF SQL",
+  pandas: 'pandas merge_asof',
+};
+for (const { n, rounds, sides, pandasJoin, speedUp, overBare, load: l } of rows) {
   console.log(
-    `| ${n.toLocaleString('en-US')} | ${rounds} | ${cold.seconds.toFixed(2)} (${cold.cpu.toFixed(1)}) | ${warm.seconds.toFixed(2)} (${warm.cpu.toFixed(1)}) | ${gb(cold.rss)} / ${gb(warm.rss)} | ${pandas.seconds.toFixed(2)} (${pandas.cpu.toFixed(1)}) | ${pandas.join.toFixed(2)} | ${gb(pandas.rss)} | ${range(coldRatios)} | ${range(warmRatios)} | ${l[0].toFixed(1)} / ${l[1].toFixed(1)} |`,
+    `\n${n.toLocaleString('en-US')} entity rows, ${rounds} round(s), load ${l[0].toFixed(1)} → ${l[1].toFixed(1)}`,
   );
+  console.log('| side | s (CPU s) | peak RSS | pandas ÷ side | side ÷ bare |');
+  console.log('|---|---|---|---|---|');
+  for (const [side, m] of Object.entries(sides)) {
+    const extra = side === 'pandas' ? ` (join only ${pandasJoin.toFixed(2)} s)` : '';
+    console.log(
+      `| ${labels[side]} | ${m.seconds.toFixed(2)} (${m.cpu.toFixed(1)})${extra} | ${gb(m.rss)} | ${speedUp[side] ? range(speedUp[side]) : '—'} | ${overBare[side] ? range(overBare[side]) : '—'} |`,
+    );
+  }
 }
 console.log(
-  '(times and RSS: medians over the rounds; speed-up: median of the per-round ratios, with their range)',
+  '(times and RSS: medians over the rounds; ratios: median of the per-round ratios, with their range)',
 );
 if (columns) {
   console.log(

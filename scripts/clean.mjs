@@ -10,6 +10,7 @@ const targets = [
   'data/partitions',
   'feature_store/data',
   'feature_store/.registry',
+  'feature_store/.registry-pending',
   'models',
   'target',
   ...(argv.all ? ['data/cache', 'data/input/synthetic_retail.parquet'] : []),

@@ -11,6 +11,8 @@ export {
   featureView,
   fileSource,
   labelView,
+  onDemandFeatureView,
+  requestSource,
 } from './definitions/factories.js';
 export type * from './definitions/types.js';
 export * from './engine/index.js';
@@ -29,6 +31,7 @@ export { readReportInput, writeReportInput } from './report/report-input-file.js
 export { scoreHistogram } from './report/score-histogram.js';
 export { writeReport } from './report/write-report.js';
 export * from './retrieval/index.js';
+export { createServer, type DuckfeatServer, type ServerOptions } from './serving/index.js';
 export { quoteIdentifier } from './sql/identifiers.js';
 export * from './synth/index.js';
 export * from './training/index.js';

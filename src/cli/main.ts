@@ -24,6 +24,7 @@ const SUMMARIES: Record<string, string> = {
   train: 'train the purchase model (or --data parquet)',
   predict: 'score every customer at the latest cutoff',
   report: 'rebuild models/report.html from metrics.json',
+  serve: 'run the HTTP feature server and /predict',
 };
 
 const EXIT_CODES = `
@@ -38,6 +39,7 @@ Environment:
                          under <repo>/.registry/)
   DUCKFEAT_QUEUE_URL     redis:// URL of the bullmq executor's task queue (default:
                          redis://127.0.0.1:6379)
+  DUCKFEAT_SERVE_TOKEN   bearer token \`duckfeat serve\` requires (default: none)
   NO_COLOR               no colors (colors are used only on a terminal anyway)
 
 The whole pipeline: npx zx scripts/all.mjs [--input PATH]`;

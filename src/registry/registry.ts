@@ -36,6 +36,7 @@ import {
   type OnlineMaterializationRow,
   selectOnlineMaterializations,
 } from './online-materializations.js';
+import { drainPendingMaterializations } from './pending-materializations.js';
 import { diffStates, type Plan } from './plan.js';
 import { desiredState, findProjectId, readState } from './state.js';
 import { writeChanges } from './write-changes.js';
@@ -97,7 +98,8 @@ export interface Registry {
 
 /**
  * Open the registry: PostgreSQL when a URL is given (option, `DUCKFEAT_REGISTRY_URL`, or the
- * config's `registry`), else the embedded PGlite under `<repo>/.registry/`.
+ * config's `registry`), else the embedded PGlite under `<repo>/.registry/`. Materializations
+ * `prep` queued under `<repo>/.registry-pending/` are recorded first.
  *
  * @example
  * const registry = await openRegistry({ paths: projectPaths() });
@@ -116,7 +118,15 @@ export async function openRegistry(options: OpenRegistryOptions): Promise<Regist
     dataDir: join(options.paths.repo, '.registry'),
     ...(options.schema ? { schema: options.schema } : {}),
   });
-  return createRegistry(connection, project!, options.paths.repo);
+  const registry = createRegistry(connection, project!, options.paths.repo);
+  // What `prep` queued instead of opening the registry itself: recorded before anything reads.
+  try {
+    await drainPendingMaterializations(options.paths.repo, registry.applyMaterializations);
+  } catch (error) {
+    await registry.close().catch(() => {});
+    throw error;
+  }
+  return registry;
 }
 
 function createRegistry(

@@ -16,10 +16,12 @@ export interface BinnedDataset {
   readonly binOffsets: Int32Array;
   readonly totalBins: number;
   /**
-   * The same bins row-major (`rowBins[row · numFeatures + f]`) when every feature has ≤ 256
-   * bins: a leaf's rows are scattered, and one row's bins then share a cache line.
+   * Every row's histogram slots, row-major (`rowSlots[row · numFeatures + f]` =
+   * `binOffsets[f]` + the row's bin of f) when they fit 16 bits: histograms then take one pass
+   * over the rows, one slot read per (row, feature), rows in order (the same sums as a pass
+   * per feature).
    */
-  readonly rowBins: Uint8Array | null;
+  readonly rowSlots: Uint16Array | null;
 }
 
 /**
@@ -78,12 +80,13 @@ export function binDataset(
     bins.push(shared);
     binOffsets[f + 1] = binOffsets[f]! + mapper.numBins;
   }
-  let rowBins: Uint8Array | null = null;
-  if (bins.every((b) => b instanceof Uint8Array)) {
-    rowBins = new Uint8Array(allocate(numRows * numFeatures));
+  let rowSlots: Uint16Array | null = null;
+  if (binOffsets[numFeatures]! <= 65536) {
+    rowSlots = new Uint16Array(allocate(2 * numRows * numFeatures));
     for (let f = 0; f < numFeatures; f++) {
       const column = bins[f]!;
-      for (let r = 0, k = f; r < numRows; r++, k += numFeatures) rowBins[k] = column[r]!;
+      const offset = binOffsets[f]!;
+      for (let r = 0, k = f; r < numRows; r++, k += numFeatures) rowSlots[k] = offset + column[r]!;
     }
   }
   return {
@@ -93,6 +96,6 @@ export function binDataset(
     bins,
     binOffsets,
     totalBins: binOffsets[numFeatures]!,
-    rowBins,
+    rowSlots,
   };
 }

@@ -42,6 +42,27 @@ export interface TrainOptions extends LabeledData {
  * });
  */
 export async function trainGBDT(options: TrainOptions): Promise<Model> {
+  return (await trainGBDTWithScores(options)).model;
+}
+
+/** A trained model and the raw scores of its training rows. */
+export interface TrainedWithScores {
+  model: Model;
+  /**
+   * The training rows' raw scores as boosting left them: the same numbers as
+   * `model.predictRaw(features)` (the same additions in the same order), without predicting
+   * again. Null when early stopping dropped trees (then predict).
+   */
+  trainRaw: Float64Array | null;
+}
+
+/**
+ * {@link trainGBDT}, also returning the training rows' raw scores (for train metrics).
+ *
+ * @example
+ * const { model, trainRaw } = await trainGBDTWithScores({ features, featureNames, label });
+ */
+export async function trainGBDTWithScores(options: TrainOptions): Promise<TrainedWithScores> {
   const params = resolveParams(options.params as Record<string, unknown> | undefined);
   const { features, label } = options;
   checkInputs(options, params);
@@ -68,7 +89,10 @@ export async function trainGBDT(options: TrainOptions): Promise<Model> {
       objective: `binary sigmoid:${formatG(params.sigmoid, 6)}`,
       parameterLines: parameterLines(params),
     };
-    return new Model(trees.trees, header, trees.bestIteration);
+    return {
+      model: new Model(trees.trees, header, trees.bestIteration),
+      trainRaw: trees.bestIteration === null ? trees.scores : null,
+    };
   } finally {
     await builder.close();
   }
@@ -81,14 +105,16 @@ async function boost(
   gradients: Float32Array,
   hessians: Float32Array,
   usable: number[],
-): Promise<{ trees: Tree[]; bestIteration: number | null }> {
+): Promise<{ trees: Tree[]; bestIteration: number | null; scores: Float64Array }> {
   const { features, label, weight, valid } = options;
   const numRows = label.length;
   const numFeatures = features.length;
   const labelSign = new Int8Array(numRows);
   for (let i = 0; i < numRows; i++) labelSign[i] = label[i]! > 0 ? 1 : -1;
 
-  const initScore = params.boost_from_average ? initialScore(label, weight, params) : 0;
+  // LightGBM's BoostFromAverage: an initial score within kEpsilon of 0 is not used at all.
+  const average = params.boost_from_average ? initialScore(label, weight, params) : 0;
+  const initScore = Math.abs(average) > K_EPSILON ? average : 0;
   const scores = new Float64Array(numRows).fill(initScore);
   const validScores = valid ? new Float64Array(valid.label.length).fill(initScore) : null;
   const trees: Tree[] = [];
@@ -146,7 +172,7 @@ async function boost(
       for (let r = 0; r < validScores.length; r++)
         validScores[r]! += predictTree(tree, valid.features, r);
     }
-    if (iter === 0 && Math.abs(initScore) > K_EPSILON) addBias(tree, initScore);
+    if (iter === 0 && initScore !== 0) addBias(tree, initScore);
     trees.push(trimTree(tree));
 
     if (valid && validScores) {
@@ -176,7 +202,7 @@ async function boost(
     }
   }
   if (bestIteration !== null) trees.length = bestIteration;
-  return { trees, bestIteration };
+  return { trees, bestIteration, scores };
 }
 
 function sampleFeatures(

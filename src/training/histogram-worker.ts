@@ -11,7 +11,7 @@ export interface HistogramWorkerData {
   hessians: SharedArrayBuffer;
   indices: SharedArrayBuffer;
   out: SharedArrayBuffer;
-  rowBins: SharedArrayBuffer | null;
+  rowSlots: SharedArrayBuffer | null;
 }
 
 /** One shard to build: rows `start … end − 1` (of the index array when `indexed`). */
@@ -30,7 +30,7 @@ const data: BinnedDataset = {
   bins: init.bins.map((b) => (b.wide ? new Uint16Array(b.buffer) : new Uint8Array(b.buffer))),
   binOffsets: init.binOffsets,
   totalBins: init.binOffsets[init.bins.length]!,
-  rowBins: init.rowBins ? new Uint8Array(init.rowBins) : null,
+  rowSlots: init.rowSlots ? new Uint16Array(init.rowSlots) : null,
 };
 const gradients = new Float32Array(init.gradients);
 const hessians = new Float32Array(init.hessians);

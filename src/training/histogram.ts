@@ -10,8 +10,8 @@ export interface RowSet {
 /**
  * Gradient and hessian sums per bin for the rows of `rows`, for every feature with
  * `used[f] = 1`, into `out` (layout: slot `binOffsets[f] + b` at `2·slot`, hessian at `+1`;
- * the slots of used features are zeroed first). Gradients are gathered into row order first
- * (LightGBM's ordered gradients) so each feature's pass reads them sequentially.
+ * the slots of used features are zeroed first). One pass over the rows through the row slots
+ * when the dataset has them; each bin's sum adds its rows in row order either way.
  */
 export function buildHistogram(
   data: BinnedDataset,
@@ -24,6 +24,27 @@ export function buildHistogram(
 ): void {
   const { start, end, indices } = rows;
   const n = end - start;
+  if (data.rowSlots) {
+    let usedCount = 0;
+    for (let f = 0; f < data.numFeatures; f++) {
+      if (!used[f]) continue;
+      out.fill(0, 2 * data.binOffsets[f]!, 2 * data.binOffsets[f + 1]!);
+      usedCount++;
+    }
+    const slots = data.rowSlots;
+    const nf = data.numFeatures;
+    if (usedCount === nf) {
+      if (indices) accumulateSlotsIndexed(slots, nf, indices, start, n, gradients, hessians, out);
+      else accumulateSlotsRange(slots, nf, start, end, gradients, hessians, out);
+    } else {
+      const features = new Int32Array(usedCount);
+      for (let f = 0, k = 0; f < nf; f++) if (used[f]) features[k++] = f;
+      accumulateSlotsSubset(slots, nf, indices, start, n, gradients, hessians, out, features);
+    }
+    return;
+  }
+  // Without row slots (more than 65,536 bins in all): one pass per feature over the leaf's
+  // gradients gathered into row order first (LightGBM's ordered gradients).
   const og = scratch.g;
   const oh = scratch.h;
   if (indices) {
@@ -32,29 +53,6 @@ export function buildHistogram(
       og[i] = gradients[r]!;
       oh[i] = hessians[r]!;
     }
-  }
-  if (indices && data.rowBins) {
-    const features: number[] = [];
-    const offsets: number[] = [];
-    for (let f = 0; f < data.numFeatures; f++) {
-      if (!used[f]) continue;
-      out.fill(0, 2 * data.binOffsets[f]!, 2 * data.binOffsets[f + 1]!);
-      features.push(f);
-      offsets.push(2 * data.binOffsets[f]!);
-    }
-    accumulateRowMajor(
-      data.rowBins,
-      data.numFeatures,
-      indices,
-      start,
-      n,
-      og,
-      oh,
-      out,
-      Int32Array.from(features),
-      Int32Array.from(offsets),
-    );
-    return;
   }
   for (let f = 0; f < data.numFeatures; f++) {
     if (!used[f]) continue;
@@ -72,25 +70,68 @@ export function buildHistogram(
   }
 }
 
-function accumulateRowMajor(
-  rowBins: Uint8Array,
-  numFeatures: number,
+// Row-slot kernels: per row, its gradient pair once, then one slot per feature.
+function accumulateSlotsIndexed(
+  slots: Uint16Array,
+  nf: number,
   indices: Int32Array,
   start: number,
   n: number,
-  og: Float32Array,
-  oh: Float32Array,
+  gradients: Float32Array,
+  hessians: Float32Array,
+  out: Float64Array,
+): void {
+  for (let i = 0; i < n; i++) {
+    const r = indices[start + i]!;
+    const g = gradients[r]!;
+    const h = hessians[r]!;
+    for (let k = r * nf, end = k + nf; k < end; k++) {
+      const b = 2 * slots[k]!;
+      out[b]! += g;
+      out[b + 1]! += h;
+    }
+  }
+}
+
+function accumulateSlotsRange(
+  slots: Uint16Array,
+  nf: number,
+  start: number,
+  end: number,
+  gradients: Float32Array,
+  hessians: Float32Array,
+  out: Float64Array,
+): void {
+  for (let r = start, k = start * nf; r < end; r++) {
+    const g = gradients[r]!;
+    const h = hessians[r]!;
+    for (const rowEnd = k + nf; k < rowEnd; k++) {
+      const b = 2 * slots[k]!;
+      out[b]! += g;
+      out[b + 1]! += h;
+    }
+  }
+}
+
+function accumulateSlotsSubset(
+  slots: Uint16Array,
+  nf: number,
+  indices: Int32Array | null,
+  start: number,
+  n: number,
+  gradients: Float32Array,
+  hessians: Float32Array,
   out: Float64Array,
   features: Int32Array,
-  offsets: Int32Array,
 ): void {
   const used = features.length;
   for (let i = 0; i < n; i++) {
-    const base = indices[start + i]! * numFeatures;
-    const g = og[i]!;
-    const h = oh[i]!;
+    const r = indices ? indices[start + i]! : start + i;
+    const g = gradients[r]!;
+    const h = hessians[r]!;
+    const base = r * nf;
     for (let k = 0; k < used; k++) {
-      const b = offsets[k]! + 2 * rowBins[base + features[k]!]!;
+      const b = 2 * slots[base + features[k]!]!;
       out[b]! += g;
       out[b + 1]! += h;
     }

@@ -17,18 +17,21 @@ function check(scores: Values, labels: Labels, what: string): void {
   }
 }
 
-interface ScoreGroup {
-  score: number;
-  pos: number;
-  neg: number;
+/** Distinct scores in descending order, with the positives and negatives of each. */
+interface ScoreGroups {
+  readonly length: number;
+  readonly score: Float64Array;
+  readonly pos: Float64Array;
+  readonly neg: Float64Array;
 }
 
 /**
  * Distinct-score groups in descending score order with their positives and negatives.
  * The scores of each class are sorted natively (a typed-array sort, no comparator) and
- * merged: several times faster than sorting row indices at a million rows.
+ * merged: several times faster than sorting row indices at a million rows. Typed arrays,
+ * not one object per group: a million rows can have a million distinct scores.
  */
-function scoreGroups(scores: Values, labels: Labels): ScoreGroup[] {
+function scoreGroups(scores: Values, labels: Labels): ScoreGroups {
   let numPos = 0;
   for (let i = 0; i < labels.length; i++) if (labels[i]! > 0) numPos++;
   const pos = new Float64Array(numPos);
@@ -41,7 +44,10 @@ function scoreGroups(scores: Values, labels: Labels): ScoreGroup[] {
   }
   pos.sort();
   neg.sort();
-  const groups: ScoreGroup[] = [];
+  const score = new Float64Array(labels.length);
+  const groupPos = new Float64Array(labels.length);
+  const groupNeg = new Float64Array(labels.length);
+  let length = 0;
   let i = pos.length - 1;
   let j = neg.length - 1;
   while (i >= 0 || j >= 0) {
@@ -50,18 +56,22 @@ function scoreGroups(scores: Values, labels: Labels): ScoreGroup[] {
       j >= 0 ? neg[j]! : Number.NEGATIVE_INFINITY,
     );
     if (Number.isNaN(s)) throw new TrainingError('Failed to compute metrics: a score is NaN');
-    const g = { score: s, pos: 0, neg: 0 };
+    let gp = 0;
+    let gn = 0;
     while (i >= 0 && pos[i] === s) {
-      g.pos++;
+      gp++;
       i--;
     }
     while (j >= 0 && neg[j] === s) {
-      g.neg++;
+      gn++;
       j--;
     }
-    groups.push(g);
+    score[length] = s;
+    groupPos[length] = gp;
+    groupNeg[length] = gn;
+    length++;
   }
-  return groups;
+  return { length, score, pos: groupPos, neg: groupNeg };
 }
 
 /**
@@ -72,13 +82,17 @@ function scoreGroups(scores: Values, labels: Labels): ScoreGroup[] {
  */
 export function rocAuc(scores: Values, labels: Labels): number {
   check(scores, labels, 'ROC-AUC');
+  return rocAucOf(scoreGroups(scores, labels));
+}
+
+function rocAucOf(g: ScoreGroups): number {
   let positivesBefore = 0;
   let area = 0;
   let neg = 0;
-  for (const g of scoreGroups(scores, labels)) {
-    area += g.neg * (positivesBefore + 0.5 * g.pos);
-    positivesBefore += g.pos;
-    neg += g.neg;
+  for (let k = 0; k < g.length; k++) {
+    area += g.neg[k]! * (positivesBefore + 0.5 * g.pos[k]!);
+    positivesBefore += g.pos[k]!;
+    neg += g.neg[k]!;
   }
   const pos = positivesBefore;
   return pos === 0 || neg === 0 ? 1 : area / (pos * neg);
@@ -93,13 +107,18 @@ export function prAuc(scores: Values, labels: Labels): number {
   let totalPos = 0;
   for (let i = 0; i < labels.length; i++) if (labels[i]! > 0) totalPos++;
   if (totalPos === 0) return 0;
+  return prAucOf(scoreGroups(scores, labels), totalPos);
+}
+
+function prAucOf(g: ScoreGroups, totalPos: number): number {
+  if (totalPos === 0) return 0;
   let tp = 0;
   let fp = 0;
   let ap = 0;
-  for (const g of scoreGroups(scores, labels)) {
-    tp += g.pos;
-    fp += g.neg;
-    ap += (g.pos / totalPos) * (tp / (tp + fp));
+  for (let k = 0; k < g.length; k++) {
+    tp += g.pos[k]!;
+    fp += g.neg[k]!;
+    ap += (g.pos[k]! / totalPos) * (tp / (tp + fp));
   }
   return ap;
 }
@@ -191,18 +210,25 @@ function downsample<T extends Record<string, number[]>>(curve: T, max = MAX_CURV
  */
 export function rocCurve(scores: Values, labels: Labels) {
   check(scores, labels, 'a ROC curve');
-  const groups = scoreGroups(scores, labels);
-  const P = groups.reduce((s, g) => s + g.pos, 0);
-  const N = groups.reduce((s, g) => s + g.neg, 0);
+  return rocCurveOf(scoreGroups(scores, labels));
+}
+
+function rocCurveOf(g: ScoreGroups) {
+  let P = 0;
+  let N = 0;
+  for (let k = 0; k < g.length; k++) {
+    P += g.pos[k]!;
+    N += g.neg[k]!;
+  }
   const curve = { fpr: [0], tpr: [0], thresholds: [Number.POSITIVE_INFINITY] };
   let tp = 0;
   let fp = 0;
-  for (const g of groups) {
-    tp += g.pos;
-    fp += g.neg;
+  for (let k = 0; k < g.length; k++) {
+    tp += g.pos[k]!;
+    fp += g.neg[k]!;
     curve.fpr.push(ratio(fp, N));
     curve.tpr.push(ratio(tp, P));
-    curve.thresholds.push(g.score);
+    curve.thresholds.push(g.score[k]!);
   }
   return downsample(curve);
 }
@@ -213,17 +239,21 @@ export function rocCurve(scores: Values, labels: Labels) {
  */
 export function prCurve(scores: Values, labels: Labels) {
   check(scores, labels, 'a PR curve');
-  const groups = scoreGroups(scores, labels);
-  const P = groups.reduce((s, g) => s + g.pos, 0);
+  return prCurveOf(scoreGroups(scores, labels));
+}
+
+function prCurveOf(g: ScoreGroups) {
+  let P = 0;
+  for (let k = 0; k < g.length; k++) P += g.pos[k]!;
   const curve = { precision: [1], recall: [0], thresholds: [Number.POSITIVE_INFINITY] };
   let tp = 0;
   let fp = 0;
-  for (const g of groups) {
-    tp += g.pos;
-    fp += g.neg;
+  for (let k = 0; k < g.length; k++) {
+    tp += g.pos[k]!;
+    fp += g.neg[k]!;
     curve.precision.push(ratio(tp, tp + fp));
     curve.recall.push(ratio(tp, P));
-    curve.thresholds.push(g.score);
+    curve.thresholds.push(g.score[k]!);
   }
   return downsample(curve);
 }
@@ -272,13 +302,15 @@ export function evaluateBinary(probabilities: Values, labels: Labels, threshold 
   const m = confusionMatrix(probabilities, labels, threshold);
   const predicted = Array.from(probabilities, (p) => (p > threshold ? 1 : 0));
   const positives = m.tp + m.fn;
+  // One sort for the four ranking metrics.
+  const groups = scoreGroups(probabilities, labels);
   return {
     rows: labels.length,
     positives,
     positiveRate: ratio(positives, labels.length),
     threshold,
-    rocAuc: rocAuc(probabilities, labels),
-    prAuc: prAuc(probabilities, labels),
+    rocAuc: rocAucOf(groups),
+    prAuc: prAucOf(groups, positives),
     logLoss: logLoss(probabilities, labels),
     brierScore: brierScore(probabilities, labels),
     accuracy: ratio(m.tp + m.tn, labels.length),
@@ -286,8 +318,8 @@ export function evaluateBinary(probabilities: Values, labels: Labels, threshold 
     recall: ratio(m.tp, m.tp + m.fn),
     f1: ratio(2 * m.tp, 2 * m.tp + m.fp + m.fn),
     confusionMatrix: m,
-    rocCurve: rocCurve(probabilities, labels),
-    prCurve: prCurve(probabilities, labels),
+    rocCurve: rocCurveOf(groups),
+    prCurve: prCurveOf(groups),
     calibration: calibrationTable(probabilities, labels),
     classificationReport: classificationReport(predicted, labels),
   };

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { withConnection } from '../duckdb/connection.js';
 import { InputError } from '../errors.js';
-import { type TrainOptions, trainGBDT } from './gbdt.js';
+import { type TrainOptions, trainGBDTWithScores } from './gbdt.js';
 import { type BinaryEvaluation, evaluateBinary } from './metrics.js';
 import type { Model } from './model.js';
 import { numericColumnsOf, readParquetColumns } from './read-columns.js';
@@ -74,7 +74,7 @@ export async function trainOnParquet(
   const train = split(read.train.columns, options.data);
   const valid = read.valid && options.valid ? split(read.valid.columns, options.valid) : undefined;
   const started = performance.now();
-  const model = await trainGBDT({
+  const { model, trainRaw } = await trainGBDTWithScores({
     ...train,
     featureNames: read.featureNames,
     valid,
@@ -88,7 +88,17 @@ export async function trainOnParquet(
     trainRows: read.train.numRows,
     validRows: read.valid?.numRows ?? null,
     trainSeconds,
-    train: evaluateBinary(model.predictProba(train.features), train.label),
+    // The boosting's own training scores: predicting the training rows again cost as much as
+    // a third of the training time at 1M rows.
+    train: evaluateBinary(
+      trainRaw ? sigmoidInPlace(trainRaw, model.sigmoid) : model.predictProba(train.features),
+      train.label,
+    ),
     valid: valid ? evaluateBinary(model.predictProba(valid.features), valid.label) : null,
   };
+}
+
+function sigmoidInPlace(raw: Float64Array, scale: number): Float64Array {
+  for (let i = 0; i < raw.length; i++) raw[i] = 1 / (1 + Math.exp(-scale * raw[i]!));
+  return raw;
 }

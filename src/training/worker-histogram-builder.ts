@@ -38,7 +38,7 @@ export async function createWorkerHistogramBuilder(
       hessians: hessians.buffer as SharedArrayBuffer,
       indices: indices.buffer as SharedArrayBuffer,
       out,
-      rowBins: (data.rowBins?.buffer as SharedArrayBuffer | undefined) ?? null,
+      rowSlots: (data.rowSlots?.buffer as SharedArrayBuffer | undefined) ?? null,
     };
     workers.push({
       worker: new Worker(url, { workerData: init }),

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { trainGBDT } from '../../src/training/gbdt.js';
+import { trainGBDT, trainGBDTWithScores } from '../../src/training/gbdt.js';
 import { logLoss } from '../../src/training/metrics.js';
 import { parseModel } from '../../src/training/model-text.js';
 import { sliceRows, syntheticData } from './fixtures.js';
@@ -22,6 +22,25 @@ describe('trainGBDT', () => {
       params: { ...params, seed: 7 },
     });
     expect(c.toText()).not.toBe(a.toText());
+  });
+
+  it("returns the training rows' raw scores: exactly the model's predictions", async () => {
+    for (const params of [small, { ...small, bagging_fraction: 0.6, bagging_freq: 2 }]) {
+      const { model, trainRaw } = await trainGBDTWithScores({
+        ...train,
+        featureNames: data.featureNames,
+        params,
+      });
+      expect(Array.from(trainRaw!)).toEqual(Array.from(model.predictRaw(train.features)));
+    }
+    const stopped = await trainGBDTWithScores({
+      ...train,
+      featureNames: data.featureNames,
+      valid,
+      params: { ...small, num_iterations: 200, early_stopping_round: 3 },
+    });
+    expect(stopped.model.trees.length).toBeLessThan(200);
+    expect(stopped.trainRaw).toBeNull();
   });
 
   it('folds boost_from_average into tree 0 and shrinks the others', async () => {

@@ -8,6 +8,7 @@ import { registerPredict } from './predict.js';
 import { registerPrep } from './prep.js';
 import { registerReport } from './report.js';
 import { registerRetrieve } from './retrieve.js';
+import { registerServe } from './serve.js';
 import { registerSql } from './sql.js';
 import { registerSynth } from './synth.js';
 import { registerTeardown } from './teardown.js';
@@ -33,4 +34,5 @@ export const commands: RegisterCommand[] = [
   registerTrain,
   registerPredict,
   registerReport,
+  registerServe,
 ];

@@ -1,7 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import { DEFAULT_WINDOWS } from '../../engine/cutoffs.js';
 import type { PrepResult } from '../../engine/prep.js';
-import type { RecordMaterializationsOutcome } from '../../engine/record-materializations.js';
 import type { ExecutorKind } from '../../engine/task-executor.js';
 import type { TransactionsSource } from '../../engine/transactions.js';
 import { action, type CommandContext } from '../command-context.js';
@@ -75,18 +74,19 @@ export const registerPrep: RegisterCommand = (program) => {
     .option('--step-days <n>', 'days between cutoffs', positiveInt, DEFAULT_WINDOWS.stepDays)
     .option(
       '--no-registry',
-      'do not record the computed materializations in the registry (recorded by default, after the outputs are written)',
+      'do not record the computed materializations in the registry (by default they are queued under <repo>/.registry-pending/ and recorded at the next registry open)',
     )
     .option('--json', 'print the result as JSON on stdout', false)
     .action(
       action<PrepCommandOptions>(async (opts, ctx) => {
         // Loaded here, not at the top: `duckfeat --help` should not load DuckDB and PGlite.
-        const [{ prep }, { createProgressReporter }, { recordMaterializations }] =
-          await Promise.all([
+        const [{ prep }, { createProgressReporter }, { queueMaterializations }] = await Promise.all(
+          [
             import('../../engine/prep.js'),
             import('../../engine/progress.js'),
-            import('../../engine/record-materializations.js'),
-          ]);
+            import('../../registry/pending-materializations.js'),
+          ],
+        );
         const transactions = await resolveTransactions(opts, ctx);
         const controller = new AbortController();
         const onSigint = () => controller.abort();
@@ -113,14 +113,19 @@ export const registerPrep: RegisterCommand = (program) => {
             onProgress: progress.onProgress,
           });
           progress.stop();
-          // After the outputs are written and outside prep's timings: opening the
-          // registry (PGlite) costs more than the features themselves on small data.
-          const recorded = opts.registry
-            ? await recordMaterializations({ paths: ctx.paths, records: result.tasks })
+          // Queued, not recorded: opening the registry (loading the repository, starting
+          // PGlite) costs more than the features themselves on the real data. The next
+          // registry open (apply, list, train, …) records them.
+          const computed = result.tasks.filter((t) => !t.reused);
+          const started = performance.now();
+          const queued = opts.registry
+            ? await queueMaterializations(ctx.paths.repo, computed)
             : undefined;
-          if (recorded?.warning) ctx.out.warn(recorded.warning);
-          if (opts.json) ctx.out.data({ ...result, registry: recorded ?? null });
-          else printSummary(result, recorded, ctx);
+          const registry = queued
+            ? { queued: computed.length, file: queued, ms: performance.now() - started }
+            : null;
+          if (opts.json) ctx.out.data({ ...result, registry });
+          else printSummary(result, registry, ctx);
         } finally {
           progress.stop();
           process.removeListener('SIGINT', onSigint);
@@ -148,7 +153,7 @@ async function resolveTransactions(
 
 function printSummary(
   result: PrepResult,
-  recorded: RecordMaterializationsOutcome | undefined,
+  registry: { queued: number; file: string } | null,
   ctx: CommandContext,
 ): void {
   const views = result.outputs.map((o) => o.view);
@@ -168,9 +173,9 @@ function printSummary(
   ctx.out.info(
     `${result.tasks.length} tasks: ${result.computed} computed (${result.executor}), ${result.reused} reused | plan ${ms(t.planMs)}, tasks ${ms(t.tasksMs)}, write ${ms(t.writeMs)}, total ${ms(t.totalMs)}`,
   );
-  if (recorded && recorded.recorded > 0) {
+  if (registry) {
     ctx.out.info(
-      `registry: recorded ${recorded.recorded} materializations in ${recorded.location} (${ms(recorded.ms)})`,
+      `registry: ${registry.queued} materializations queued in ${registry.file}; recorded at the next registry open (duckfeat apply, list, train, …)`,
     );
   }
 }
