@@ -1,0 +1,365 @@
+#!/usr/bin/env node
+// `duckfeat serve` against a Feast-like Python server (bench/serve-python-peer.py: FastAPI +
+// uvicorn + redis-py), both reading the same Redis data, measured with autocannon in the
+// same run on loopback. The project is a copy of this checkout with the pipeline run on the
+// real data (cached in bench/.out/serve-project), plus a 50-feature view for the wide case,
+// materialized to the shared Redis under a key prefix of its own (removed at the end).
+//
+// Scenarios (each server in turn, the order alternating between rounds):
+//   one      1 entity x the 9-feature service, 1,000 requests/s for --duration s: latency
+//   max      1 entity x 9 features, --connections connections, no rate limit: throughput
+//   wide     100 entities x 50 features, 100 requests/s: latency
+//   predict  /predict vs /get-online-features (duckfeat only), 1 entity, 1,000 requests/s
+// Latency percentiles are computed from every response's own time (autocannon's
+// `response` event, microsecond resolution), not from autocannon's 1-ms histogram.
+//
+// (`--setup-only`: build the cached project and stop, before taking the benchmark lock.)
+// Usage: npm run build && flock /tmp/duckfeat-bench.lock node bench/serve-redis.mjs \
+//          [--python .venv/bin/python] [--duration 10] [--rounds 2] [--connections 32]
+// The python needs fastapi uvicorn redis (and uvloop httptools hiredis, as Feast installs
+// uvicorn[standard]); default: $DUCKFEAT_BENCH_PYTHON, else python3.
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const checkout = resolve(here, '..');
+const input = resolve(checkout, '..', 'shared', 'data', 'online_retail.parquet');
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : fallback;
+};
+const python = arg('python', process.env.DUCKFEAT_BENCH_PYTHON ?? 'python3');
+const duration = Number(arg('duration', '10'));
+const rounds = Number(arg('rounds', '2'));
+const connections = Number(arg('connections', '32'));
+const redisUrl = 'redis://127.0.0.1:6379';
+const keyPrefix = `duckfeat-bench-${process.pid}`;
+const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+
+// ---- the project: pipeline on the real data (cached), a wide view, materialized to Redis
+const root = join(here, '.out', 'serve-project');
+function run(command, args, env = {}) {
+  const r = spawnSync(command, args, {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', ...env },
+  });
+  if (r.status !== 0)
+    throw new Error(`${command} ${args.join(' ')} failed:\n${r.stdout}\n${r.stderr}`);
+  return r.stdout;
+}
+
+mkdirSync(join(root, 'feature_store'), { recursive: true });
+for (const item of ['bin', 'dist', 'sql', 'scripts', 'package.json']) {
+  cpSync(join(checkout, item), join(root, item), { recursive: true });
+}
+if (!existsSync(join(root, 'node_modules'))) {
+  symlinkSync(join(checkout, 'node_modules'), join(root, 'node_modules'), 'dir');
+}
+const WIDE = 50;
+const repoText = readFileSync(join(checkout, 'feature_store', 'feature_store.ts'), 'utf8')
+  .replace(
+    "defineConfig({ project: 'retail' })",
+    `defineConfig({ project: 'retail', onlineStore: { type: 'redis', url: '${redisUrl}', keyPrefix: '${keyPrefix}' } })`,
+  )
+  .concat(`
+export const wideFeatures = featureView({
+  name: 'wide_features',
+  entities: [customer],
+  schema: { ${Array.from({ length: WIDE }, (_, i) => `f${String(i).padStart(2, '0')}: 'float64'`).join(', ')} },
+  source: fileSource({ path: 'data/wide_features.parquet', timestampField: 'event_timestamp' }),
+  ttl: 0,
+});
+export const wideService = featureService({ name: 'wide_service', features: [wideFeatures] });
+`);
+writeFileSync(join(root, 'feature_store', 'feature_store.ts'), repoText);
+if (!existsSync(join(root, 'models', 'predictions.parquet'))) {
+  console.log('running the pipeline on the real data once (cached in bench/.out/serve-project)');
+  // The wide view's file must exist for apply: write it from the label spine after prep.
+  run('npx', ['zx', 'scripts/prep.mjs', '--input', input]);
+}
+writeWide();
+run('npx', ['zx', 'scripts/apply.mjs']);
+if (!existsSync(join(root, 'models', 'predictions.parquet'))) {
+  run('npx', ['zx', 'scripts/train.mjs']);
+  run('npx', ['zx', 'scripts/predict.mjs']);
+}
+// The latest row of every customer of each view into Redis, through the library's push (the
+// rows `duckfeat materialize --end <latest cutoff>` writes).
+run(process.execPath, [
+  '--input-type=module',
+  '-e',
+  `import { OnlineFeatureStore } from './dist/online/online-feature-store.js';
+   import { DuckDBInstance } from '@duckdb/node-api';
+   const online = await OnlineFeatureStore.open({ root: '.', onWarning: () => {} });
+   const c = await (await DuckDBInstance.create()).connect();
+   for (const view of ['customer_rfm_features', 'customer_behavior_features', 'wide_features']) {
+     const r = await c.runAndReadAll(\`SELECT * EXCLUDE (event_timestamp), strftime(event_timestamp, '%Y-%m-%d %H:%M:%S') AS event_timestamp
+       FROM read_parquet('feature_store/data/\${view}.parquet')
+       QUALIFY row_number() OVER (PARTITION BY customer_id ORDER BY event_timestamp DESC) = 1\`);
+     const rows = r.getRowObjectsJS().map((row) =>
+       Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === 'bigint' ? Number(v) : v])));
+     for (let i = 0; i < rows.length; i += 2000) {
+       await online.pushOnline({ featureView: view, rows: rows.slice(i, i + 2000) });
+     }
+   }
+   await online.close();`,
+]);
+const customers = readCustomers();
+console.log(`${customers.length} customers in Redis (prefix ${keyPrefix})`);
+if (process.argv.includes('--setup-only')) {
+  spawnSync('sh', [
+    '-c',
+    `redis-cli -h 127.0.0.1 --scan --pattern '${keyPrefix}:*' | xargs -r -n 1000 redis-cli -h 127.0.0.1 unlink > /dev/null`,
+  ]);
+  process.exit(0);
+}
+
+function writeWide() {
+  const sql = `COPY (SELECT customer_id, event_timestamp, ${Array.from(
+    { length: WIDE },
+    (_, i) => `hash(customer_id, ${i}) % 100000 / 1000.0 AS f${String(i).padStart(2, '0')}`,
+  ).join(', ')} FROM read_parquet('feature_store/data/purchase_labels.parquet')
+  ) TO 'feature_store/data/wide_features.parquet' (FORMAT parquet)`;
+  run(process.execPath, [
+    '--input-type=module',
+    '-e',
+    `import { DuckDBInstance } from '@duckdb/node-api';
+     const c = await (await DuckDBInstance.create()).connect();
+     await c.run(${JSON.stringify(sql)});`,
+  ]);
+}
+
+function readCustomers() {
+  const out = run(process.execPath, [
+    '--input-type=module',
+    '-e',
+    `import { DuckDBInstance } from '@duckdb/node-api';
+     const c = await (await DuckDBInstance.create()).connect();
+     const r = await c.runAndReadAll("SELECT customer_id::VARCHAR FROM read_parquet('models/predictions.parquet') ORDER BY customer_id");
+     console.log(JSON.stringify(r.getRows().map((x) => x[0])));`,
+  ]);
+  return JSON.parse(out).map(Number);
+}
+
+// ---- the servers
+async function definitionsForPeer() {
+  const out = run(process.execPath, [
+    '--input-type=module',
+    '-e',
+    `import { openRegistry } from './dist/registry/registry.js';
+     import { projectPaths } from './dist/config/paths.js';
+     const r = await openRegistry({ paths: projectPaths() });
+     const views = await r.resolveFeatureViews();
+     const services = await r.listFeatureServices();
+     await r.close();
+     console.log(JSON.stringify({ views, services }));`,
+  ]);
+  const file = join(root, 'peer-definitions.json');
+  writeFileSync(file, out);
+  return file;
+}
+
+function start(name, command, args, port) {
+  const child = spawn(command, args, { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => {
+    stderr += d;
+  });
+  return {
+    name,
+    url: `http://127.0.0.1:${port}`,
+    child,
+    async ready() {
+      for (let i = 0; i < 1200; i++) {
+        try {
+          const r = await fetch(`http://127.0.0.1:${port}/health`);
+          if (r.ok) return;
+        } catch {}
+        if (child.exitCode !== null) throw new Error(`${name} exited:\n${stderr}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`${name} did not start:\n${stderr}`);
+    },
+    stop() {
+      child.kill('SIGTERM');
+    },
+  };
+}
+
+// ---- load
+function percentile(sorted, p) {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+function body(entities, service) {
+  let i = 0;
+  return () => {
+    const ids = [];
+    for (let k = 0; k < entities; k++) ids.push(customers[(i++ * 7919) % customers.length]);
+    return JSON.stringify({ feature_service: service, entities: { customer_id: ids } });
+  };
+}
+
+async function measure(server, { path, next, rate, conns, seconds }) {
+  const times = [];
+  let errors = 0;
+  const instance = autocannon({
+    url: server.url + path,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    connections: conns,
+    duration: seconds,
+    ...(rate ? { overallRate: rate } : {}),
+    requests: [{ setupRequest: (req) => ({ ...req, body: next() }) }],
+  });
+  instance.on('response', (_client, status, _bytes, time) => {
+    if (status === 200) times.push(time);
+    else errors++;
+  });
+  const result = await instance;
+  times.sort((a, b) => a - b);
+  return {
+    server: server.name,
+    requests: times.length,
+    errors: errors + result.errors + result.timeouts,
+    rps: times.length / seconds,
+    p50: percentile(times, 50),
+    p90: percentile(times, 90),
+    p99: percentile(times, 99),
+    max: times.at(-1),
+    load: load(),
+  };
+}
+
+const servers = [];
+try {
+  const defs = await definitionsForPeer();
+  const node = start(
+    'duckfeat',
+    process.execPath,
+    [join(root, 'bin', 'duckfeat.js'), 'serve', '--port', '6591'],
+    6591,
+  );
+  const peer = start(
+    'python-peer',
+    python,
+    [
+      join(here, 'serve-python-peer.py'),
+      '--registry',
+      defs,
+      '--redis-url',
+      redisUrl,
+      '--key-prefix',
+      `${keyPrefix}:retail:`,
+      '--port',
+      '6592',
+    ],
+    6592,
+  );
+  servers.push(node, peer);
+  await Promise.all(servers.map((s) => s.ready()));
+
+  // Same answer from both (values, statuses, timestamps) before timing anything.
+  const probe = JSON.stringify({
+    feature_service: 'purchase_model_features',
+    entities: { customer_id: customers.slice(0, 5).concat([-1]) },
+  });
+  const answers = await Promise.all(
+    servers.map(async (s) =>
+      (
+        await fetch(`${s.url}/get-online-features`, {
+          method: 'POST',
+          body: probe,
+          headers: { 'content-type': 'application/json' },
+        })
+      ).json(),
+    ),
+  );
+  if (JSON.stringify(answers[0]) !== JSON.stringify(answers[1])) {
+    throw new Error(
+      `the servers answer differently:\n${JSON.stringify(answers[0])}\n${JSON.stringify(answers[1])}`,
+    );
+  }
+  console.log('both servers give the same response JSON');
+
+  const results = [];
+  const show = (scenario, r) => {
+    results.push({ scenario, ...r });
+    console.log(
+      `${scenario.padEnd(8)} ${r.server.padEnd(12)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50.toFixed(3)} ms  p90 ${r.p90.toFixed(3)}  p99 ${r.p99.toFixed(3)}  max ${r.max.toFixed(1)}  errors ${r.errors}  load ${r.load}`,
+    );
+  };
+  for (let round = 0; round < rounds; round++) {
+    const order = round % 2 === 0 ? servers : [...servers].reverse();
+    for (const s of order) {
+      // Warm-up: JIT, connection pools.
+      await measure(s, {
+        path: '/get-online-features',
+        next: body(1, 'purchase_model_features'),
+        conns: 4,
+        seconds: 2,
+      });
+    }
+    for (const s of order) {
+      show(
+        'one',
+        await measure(s, {
+          path: '/get-online-features',
+          next: body(1, 'purchase_model_features'),
+          rate: 1000,
+          conns: 4,
+          seconds: duration,
+        }),
+      );
+    }
+    for (const s of order) {
+      show(
+        'max',
+        await measure(s, {
+          path: '/get-online-features',
+          next: body(1, 'purchase_model_features'),
+          conns: connections,
+          seconds: duration,
+        }),
+      );
+    }
+    for (const s of order) {
+      show(
+        'wide',
+        await measure(s, {
+          path: '/get-online-features',
+          next: body(100, 'wide_service'),
+          rate: 100,
+          conns: 2,
+          seconds: duration,
+        }),
+      );
+    }
+    const paths =
+      round % 2 === 0 ? ['/get-online-features', '/predict'] : ['/predict', '/get-online-features'];
+    for (const path of paths) {
+      show(
+        path === '/predict' ? 'predict' : 'features',
+        await measure(node, {
+          path,
+          next: body(1, 'purchase_model_features'),
+          rate: 1000,
+          conns: 4,
+          seconds: duration,
+        }),
+      );
+    }
+  }
+  writeFileSync(join(here, '.out', 'serve-redis.json'), JSON.stringify(results, null, 2));
+} finally {
+  for (const s of servers) s.stop();
+  // Remove this run's keys from the shared Redis (only ours: the prefix is this process's).
+  spawnSync('sh', [
+    '-c',
+    `redis-cli -h 127.0.0.1 --scan --pattern '${keyPrefix}:*' | xargs -r -n 1000 redis-cli -h 127.0.0.1 unlink > /dev/null`,
+  ]);
+}
