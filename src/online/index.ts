@@ -1,6 +1,14 @@
 /** Online serving: the online stores, materialize, and online reads (see online-feature-store.ts). */
 
 export { EmbeddedOnlineStore } from './embedded-store.js';
+export {
+  type MaterializeOptions,
+  type MaterializeProgress,
+  type MaterializeResult,
+  type MaterializeViewResult,
+  materialize,
+} from './materialize.js';
+export { createMaterializeReporter } from './materialize-progress.js';
 export { compileMaterialize, type MaterializeWindow } from './materialize-query.js';
 export {
   type OnlineDefinitionSource,

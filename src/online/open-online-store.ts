@@ -20,7 +20,8 @@ export interface OpenOnlineStoreOptions {
 
 /**
  * Open the online store: `url`, else `DUCKFEAT_ONLINE_URL` (`redis://…`), else the config's
- * `onlineStore`, else the embedded store at `<repo>/online/online.sqlite`.
+ * `onlineStore`, else the embedded store at `<repo>/online/online.sqlite`. A Redis URL may
+ * carry the key prefix as `?prefix=name` (default: the config's `keyPrefix`, else `duckfeat`).
  *
  * @example
  * const store = await openOnlineStore({ paths, config: repo.config });
@@ -31,9 +32,10 @@ export async function openOnlineStore(options: OpenOnlineStoreOptions): Promise<
   const config = parseSetting(setting);
   if (config.type === 'redis') {
     const { RedisOnlineStore } = await import('./redis-store.js');
-    const prefix = options.keyPrefix ?? config.keyPrefix;
+    const { url, prefix: fromUrl } = splitPrefix(config.url);
+    const prefix = options.keyPrefix ?? fromUrl ?? config.keyPrefix;
     return RedisOnlineStore.open({
-      url: config.url,
+      url,
       project: options.config.project,
       ...(prefix !== undefined ? { keyPrefix: prefix } : {}),
     });
@@ -57,4 +59,13 @@ function parseSetting(setting: string | OnlineStoreConfig | undefined): OnlineSt
     );
   }
   return setting;
+}
+
+/** Take duckfeat's own `?prefix=name` parameter out of a Redis URL before ioredis sees it. */
+function splitPrefix(url: string): { url: string; prefix?: string } {
+  const parsed = new URL(url);
+  const prefix = parsed.searchParams.get('prefix');
+  if (prefix === null) return { url };
+  parsed.searchParams.delete('prefix');
+  return { url: parsed.toString(), prefix };
 }

@@ -211,7 +211,8 @@ export class FeatureStore {
   }
 }
 
-async function describeSource(
+/** The columns of a view's source file; an unreadable file is an `InputError` naming `prep`. */
+export async function describeSource(
   connection: DuckDBConnection,
   view: ResolvedFeatureView,
 ): Promise<ColumnInfo[]> {

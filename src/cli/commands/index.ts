@@ -3,6 +3,7 @@ import { registerApply } from './apply.js';
 import { registerDescribe } from './describe.js';
 import { registerIngest } from './ingest.js';
 import { registerList } from './list.js';
+import { registerMaterialize } from './materialize.js';
 import { registerPlan } from './plan.js';
 import { registerPredict } from './predict.js';
 import { registerPrep } from './prep.js';
@@ -34,5 +35,6 @@ export const commands: RegisterCommand[] = [
   registerTrain,
   registerPredict,
   registerReport,
+  registerMaterialize,
   registerServe,
 ];

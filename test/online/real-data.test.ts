@@ -1,0 +1,144 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ProjectPaths, projectPaths } from '../../src/config/paths.js';
+import { prep } from '../../src/engine/prep.js';
+import { ingest } from '../../src/ingest/ingest.js';
+import { materialize } from '../../src/online/materialize.js';
+import { OnlineFeatureStore } from '../../src/online/online-feature-store.js';
+import { openRegistry, type Registry } from '../../src/registry/registry.js';
+import { loadRepository } from '../../src/repo/load-repository.js';
+import { FeatureStore } from '../../src/retrieval/feature-store.js';
+import { STORES } from './helpers.js';
+
+// The acceptance test of materialize + online reads: on the real UCI data, after
+// `materialize --end <latest cutoff>`, the online vector of every customer equals the
+// point-in-time retrieval at that cutoff, value for value, on both stores.
+const REAL_DATA = new URL('../../../shared/data/online_retail.parquet', import.meta.url).pathname;
+const LATEST_CUTOFF = '2011-10-27 08:26:00';
+
+describe.skipIf(!existsSync(REAL_DATA))('online features on the real data', () => {
+  let dir: string;
+  let paths: ProjectPaths;
+  let pglite: PGlite;
+  let registry: Registry;
+  let customers: number[];
+  let expected: Record<string, unknown>[];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'duckfeat-online-real-'));
+    const base = projectPaths({ root: new URL('../..', import.meta.url).pathname });
+    paths = {
+      ...base,
+      ingestCache: join(dir, 'cache'),
+      transactions: join(dir, 'transactions.parquet'),
+      featureData: join(dir, 'data'),
+      partitions: join(dir, 'partitions'),
+      compiled: join(dir, 'compiled'),
+    };
+    const cleaned = await ingest({ input: REAL_DATA, paths });
+    await prep({ paths, transactions: { path: cleaned.path, fingerprint: cleaned.fingerprint } });
+    pglite = new PGlite();
+    const repo = await loadRepository(paths);
+    const opened = await openRegistry({ paths, pglite, project: repo.config.project });
+    await opened.apply(repo);
+    // The registry points at feature_store/data; this test's prep wrote to a temp folder.
+    const moved = <V extends { source: { path: string } }>(views: readonly V[]) =>
+      views.map((v) => ({
+        ...v,
+        source: { ...v.source, path: join(paths.featureData, basename(v.source.path)) },
+      }));
+    registry = {
+      ...opened,
+      resolveFeatureViews: async () => moved(await opened.resolveFeatureViews()),
+      readDefinitions: async (r) => {
+        const definitions = await opened.readDefinitions(r);
+        return { ...definitions, views: moved(definitions.views) };
+      },
+    };
+
+    // Every customer of either view, at any cutoff, plus two that have no row.
+    const store = await FeatureStore.open({ paths, source: registry, writeCompiled: false });
+    try {
+      const ids = await (
+        await store.getHistoricalFeatures({
+          entities: {
+            sql: `SELECT DISTINCT customer_id, TIMESTAMP '${LATEST_CUTOFF}' AS event_timestamp FROM read_parquet('${paths.featureData}/customer_*_features.parquet') UNION ALL SELECT * FROM (VALUES (-1, TIMESTAMP '${LATEST_CUTOFF}'), (99999999, TIMESTAMP '${LATEST_CUTOFF}')) ORDER BY customer_id`,
+          },
+          features: 'purchase_model_features',
+          fullFeatureNames: true,
+          freshness: true,
+        })
+      ).toRows();
+      expected = ids;
+      customers = ids.map((row) => Number(row['customer_id']));
+    } finally {
+      await store.close();
+    }
+  });
+  afterAll(async () => {
+    await registry?.close();
+    await pglite?.close().catch(() => {});
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  for (const kind of STORES) {
+    it(`${kind.name}: getOnlineFeatures equals getHistoricalFeatures at the latest cutoff for every customer`, async () => {
+      const { store, dispose } = await kind.open('retail');
+      try {
+        const result = await materialize({ paths, registry, store, end: LATEST_CUTOFF });
+        const views = new Map(result.views.map((v) => [v.view, v.rows]));
+        expect(customers.length).toBeGreaterThan(3900);
+        // Every customer but the two made-up ones has a row in both views.
+        expect(views.get('customer_rfm_features')).toBe(customers.length - 2);
+        expect(views.get('customer_behavior_features')).toBe(customers.length - 2);
+
+        const online = await OnlineFeatureStore.open({ paths, source: registry, store });
+        const response = await online.getOnlineFeatures({
+          featureService: 'purchase_model_features',
+          entities: { customer_id: customers },
+          fullFeatureNames: true,
+          requestTime: LATEST_CUTOFF,
+        });
+        await online.close();
+
+        const names = response.metadata.feature_names;
+        expect(names[0]).toBe('customer_id');
+        expect(names.length).toBe(10);
+        let compared = 0;
+        const mismatches: string[] = [];
+        names.forEach((name, column) => {
+          if (column === 0) return;
+          const view = name.split('__')[0]!;
+          const { values, statuses, event_timestamps } = response.results[column]!;
+          expected.forEach((row, i) => {
+            const want = row[name];
+            const wantValue = typeof want === 'bigint' ? Number(want) : want;
+            const wantTs = row[`${view}__event_timestamp`] as Date | null;
+            const wantStatus =
+              wantTs === null ? 'NOT_FOUND' : wantValue === null ? 'NULL_VALUE' : 'PRESENT';
+            const gotTs =
+              wantTs === null ? '1970-01-01T00:00:00Z' : wantTs.toISOString().replace('.000Z', 'Z');
+            if (
+              !Object.is(values[i], wantValue) ||
+              statuses[i] !== wantStatus ||
+              event_timestamps[i] !== gotTs
+            ) {
+              mismatches.push(
+                `${customers[i]} ${name}: online ${values[i]} ${statuses[i]} ${event_timestamps[i]}, historical ${wantValue} ${wantStatus} ${gotTs}`,
+              );
+            }
+            compared++;
+          });
+        });
+        expect(mismatches.slice(0, 10)).toEqual([]);
+        expect(compared).toBe(customers.length * 9);
+        expect(response.results[1]!.statuses.filter((s) => s === 'NOT_FOUND').length).toBe(2);
+      } finally {
+        await dispose();
+      }
+    }, 60_000);
+  }
+});
