@@ -23,7 +23,11 @@ mkdirSync(OUT, { recursive: true });
 const FEATURES = Array.from({ length: 9 }, (_, i) => `f${i}`);
 const SOURCE = `SELECT CAST(k AS VARCHAR) AS entity_key, 1700000000000000 + k AS ts,
   ${FEATURES.map((f, i) => `(hash(k, ${i}) % 100000) / 100.0 AS ${f}`).join(', ')} FROM range(${keys}) t(k)`;
-const load = () => execFileSync('uptime').toString().trim().replace(/.*load average: /, '');
+const load = () =>
+  execFileSync('uptime')
+    .toString()
+    .trim()
+    .replace(/.*load average: /, '');
 const ms = (t) => Math.round(performance.now() - t);
 
 function percentiles(samples) {
@@ -37,8 +41,12 @@ async function sqlite(source) {
   const db = new Database(`${OUT}online.sqlite`);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
-  db.exec(`CREATE TABLE fv (entity_key TEXT PRIMARY KEY, ts INTEGER NOT NULL, ${FEATURES.map((f) => `${f} REAL`).join(', ')}) WITHOUT ROWID`);
-  const insert = db.prepare(`INSERT OR REPLACE INTO fv VALUES (${['?', '?', ...FEATURES.map(() => '?')].join(', ')})`);
+  db.exec(
+    `CREATE TABLE fv (entity_key TEXT PRIMARY KEY, ts INTEGER NOT NULL, ${FEATURES.map((f) => `${f} REAL`).join(', ')}) WITHOUT ROWID`,
+  );
+  const insert = db.prepare(
+    `INSERT OR REPLACE INTO fv VALUES (${['?', '?', ...FEATURES.map(() => '?')].join(', ')})`,
+  );
   const write = async () => {
     const t = performance.now();
     const result = await source.stream(SOURCE);
@@ -60,7 +68,9 @@ async function sqlite(source) {
   };
   const first = await write();
   const second = await write();
-  const get = db.prepare(`SELECT ts, ${FEATURES.join(', ')} FROM fv WHERE entity_key = ?`).raw(true);
+  const get = db
+    .prepare(`SELECT ts, ${FEATURES.join(', ')} FROM fv WHERE entity_key = ?`)
+    .raw(true);
   const one = [];
   const hundred = [];
   for (let r = 0; r < 2000; r++) {
@@ -80,7 +90,9 @@ async function sqlite(source) {
 async function duckdbFile() {
   const instance = await DuckDBInstance.create(`${OUT}online.duckdb`);
   const c = await instance.connect();
-  await c.run(`CREATE TABLE fv (entity_key VARCHAR PRIMARY KEY, ts BIGINT NOT NULL, ${FEATURES.map((f) => `${f} DOUBLE`).join(', ')})`);
+  await c.run(
+    `CREATE TABLE fv (entity_key VARCHAR PRIMARY KEY, ts BIGINT NOT NULL, ${FEATURES.map((f) => `${f} DOUBLE`).join(', ')})`,
+  );
   const write = async () => {
     const t = performance.now();
     await c.run(`INSERT OR REPLACE INTO fv ${SOURCE}`);
@@ -90,7 +102,9 @@ async function duckdbFile() {
   const first = await write();
   const second = await write();
   const get = await c.prepare(`SELECT ts, ${FEATURES.join(', ')} FROM fv WHERE entity_key = $1`);
-  const many = await c.prepare(`SELECT entity_key, ts, ${FEATURES.join(', ')} FROM fv WHERE entity_key IN (SELECT unnest($1::VARCHAR[]))`);
+  const many = await c.prepare(
+    `SELECT entity_key, ts, ${FEATURES.join(', ')} FROM fv WHERE entity_key IN (SELECT unnest($1::VARCHAR[]))`,
+  );
   const one = [];
   const hundred = [];
   for (let r = 0; r < 2000; r++) {
@@ -105,11 +119,16 @@ async function duckdbFile() {
     hundred.push((performance.now() - t) * 1000);
   }
   // Can another process read while this one holds the file?
-  const probe = execFileSync(process.execPath, ['-e', `
+  const probe = execFileSync(process.execPath, [
+    '-e',
+    `
     const { DuckDBInstance } = require('@duckdb/node-api');
     DuckDBInstance.create(${JSON.stringify(`${OUT}online.duckdb`)}, { access_mode: 'READ_ONLY' })
       .then(() => console.log('yes'), (e) => console.log('no: ' + e.message.split('\\n')[0]));
-  `]).toString().trim();
+  `,
+  ])
+    .toString()
+    .trim();
   c.closeSync();
   instance.closeSync();
   return { first, second, one: percentiles(one), hundred: percentiles(hundred), share: probe };
@@ -118,13 +137,24 @@ async function duckdbFile() {
 const source = await (await DuckDBInstance.create(':memory:')).connect();
 console.log(`${keys.toLocaleString('en-US')} keys × (ts + 9 DOUBLE); load before: ${load()}`);
 const s = await sqlite(source);
-console.log(`sqlite   write ${s.first} ms (again over the filled table ${s.second} ms) | read 1 key p50 ${s.one.p50} µs p99 ${s.one.p99} µs | 100 keys p50 ${s.hundred.p50} µs p99 ${s.hundred.p99} µs | load ${load()}`);
+console.log(
+  `sqlite   write ${s.first} ms (again over the filled table ${s.second} ms) | read 1 key p50 ${s.one.p50} µs p99 ${s.one.p99} µs | 100 keys p50 ${s.hundred.p50} µs p99 ${s.hundred.p99} µs | load ${load()}`,
+);
 const d = await duckdbFile();
-console.log(`duckdb   write ${d.first} ms (again over the filled table ${d.second} ms) | read 1 key p50 ${d.one.p50} µs p99 ${d.one.p99} µs | 100 keys p50 ${d.hundred.p50} µs p99 ${d.hundred.p99} µs | load ${load()}`);
-console.log(`duckdb   a second process opening the file read-only while the writer has it open: ${d.share}`);
-const sqliteReader = execFileSync(process.execPath, ['-e', `
+console.log(
+  `duckdb   write ${d.first} ms (again over the filled table ${d.second} ms) | read 1 key p50 ${d.one.p50} µs p99 ${d.one.p99} µs | 100 keys p50 ${d.hundred.p50} µs p99 ${d.hundred.p99} µs | load ${load()}`,
+);
+console.log(
+  `duckdb   a second process opening the file read-only while the writer has it open: ${d.share}`,
+);
+const sqliteReader = execFileSync(process.execPath, [
+  '-e',
+  `
   const Database = require('better-sqlite3');
   const db = new Database(${JSON.stringify(`${OUT}online.sqlite`)}, { readonly: true });
   console.log(db.prepare('SELECT count(*) AS n FROM fv').get().n > 0 ? 'yes' : 'no');
-`]).toString().trim();
+`,
+])
+  .toString()
+  .trim();
 console.log(`sqlite   a second process reading (WAL) while a writer may be open: ${sqliteReader}`);

@@ -24,6 +24,8 @@ const SUMMARIES: Record<string, string> = {
   train: 'train the purchase model (or --data parquet)',
   predict: 'score every customer at the latest cutoff',
   report: 'rebuild models/report.html from metrics.json',
+  materialize: 'copy the latest row per key of each view online',
+  'materialize-incremental': 'the same for rows newer than the last run',
   serve: 'run the HTTP feature server and /predict',
 };
 
@@ -40,6 +42,8 @@ Environment:
   DUCKFEAT_QUEUE_URL     redis:// URL of the bullmq executor's task queue (default:
                          redis://127.0.0.1:6379)
   DUCKFEAT_SERVE_TOKEN   bearer token \`duckfeat serve\` requires (default: none)
+  DUCKFEAT_ONLINE_URL    redis:// URL of the online store (default: embedded SQLite
+                         under <repo>/online/)
   NO_COLOR               no colors (colors are used only on a terminal anyway)
 
 The whole pipeline: npx zx scripts/all.mjs [--input PATH]`;
@@ -53,6 +57,9 @@ export function createProgram(): Command {
     .option('--verbose', 'show debug output and stack traces', false)
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText('after', EXIT_CODES)
+    // Command terms without "[options]", so that the longest (materialize-incremental)
+    // leaves room for every summary on one line of 80 columns.
+    .configureHelp({ subcommandTerm: commandTerm })
     .exitOverride();
   for (const register of commands) register(program);
   for (const command of program.commands) {
@@ -62,6 +69,14 @@ export function createProgram(): Command {
     command.showHelpAfterError(`(run \`duckfeat ${command.name()} --help\` for usage)`);
   }
   return program;
+}
+
+function commandTerm(command: Command): string {
+  const args = command.registeredArguments.map((a) => {
+    const name = `${a.name()}${a.variadic ? '...' : ''}`;
+    return a.required ? `<${name}>` : `[${name}]`;
+  });
+  return [command.name(), ...args].join(' ');
 }
 
 function firstSentence(text: string): string {

@@ -42,7 +42,10 @@ function withOptions(command: Command, incremental: boolean): void {
           import('../../online/materialize.js'),
           import('../../online/materialize-progress.js'),
         ]);
-        const progress = createMaterializeReporter({ quiet: opts.json, verbose: ctx.verbose });
+        const progress = createMaterializeReporter({
+          quiet: opts.json ?? false,
+          verbose: ctx.verbose,
+        });
         try {
           const result = await materialize({
             paths: ctx.paths,
