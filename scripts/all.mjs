@@ -1,16 +1,19 @@
 #!/usr/bin/env zx
-// The whole pipeline: ingest → prep → apply → train → predict, then a summary.
-// Usage: npx zx scripts/all.mjs [--input PATH] [--force]
+// The whole pipeline: ingest → prep → apply → train → predict, then a summary. Each step
+// calls the library; one registry and one feature store are open for the whole run.
+// Usage: npx zx scripts/all.mjs [--input PATH] [--force] [--project DIR]
 // Registry: DUCKFEAT_REGISTRY_URL when set, else the embedded one under feature_store/.registry/.
 import { argv, chalk, fs, path } from 'zx';
 import {
-  closeRegistry,
-  duckfeat,
-  duckfeatJson,
+  applyStep,
+  closeSession,
   ensureInput,
-  keepRegistryOpen,
+  ingestStep,
+  predictStep,
+  prepStep,
   root,
   step,
+  trainStep,
 } from './lib.mjs';
 
 const started = performance.now();
@@ -20,41 +23,37 @@ const registry = process.env.DUCKFEAT_REGISTRY_URL
 console.log(chalk.dim(`registry: ${registry}`));
 
 const input = await ensureInput(argv);
-const force = argv.force ? ['--force'] : [];
+const force = Boolean(argv.force);
 
-// The embedded registry is opened once for the steps that use it (prep, apply, train, predict).
-await keepRegistryOpen();
 let predictions;
+let trained;
 try {
-  await step('ingest', () => duckfeat(['ingest', '--input', input, ...force]));
-  await step('prep', () => duckfeat(['prep', '--input', input, ...force]));
-  await step('apply', () => duckfeat(['apply']));
-  await step('train', () => duckfeat(['train']));
-  predictions = await step('predict', () => duckfeatJson(['predict', '--json']));
+  const transactions = await step('ingest', () => ingestStep(input, { force }));
+  await step('prep', () => prepStep(transactions, { force }));
+  await step('apply', () => applyStep());
+  trained = await step('train', () => trainStep());
+  predictions = await step('predict', () => predictStep());
 } finally {
-  await closeRegistry();
+  await closeSession();
 }
-console.log(
-  `  scored ${predictions.rows} rows at cutoff ${predictions.cutoff}: ` +
-    `${predictions.predictedPositive} predicted positive`,
-);
 
-const metrics = await fs.readJson(path.join(root, 'models', 'metrics.json'));
+const metrics = await fs.readJson(trained.artifacts.metrics);
 const test = metrics.metrics.find((m) => m.split === 'test');
 const rows = metrics.dataSummary.reduce((sum, c) => sum + c.rows, 0);
-const rel = (p) => path.relative(process.cwd(), path.join(root, p)) || '.';
+const rel = (p) => path.relative(process.cwd(), path.resolve(root, p)) || '.';
+const { labels } = predictions;
 console.log(chalk.bold.green('\nPipeline finished'));
 console.log(
   [
     `  input         ${path.relative(process.cwd(), input)}`,
-    `  label rows    ${rows.toLocaleString('en-US')} over ${metrics.dataSummary.length} cutoffs`,
+    `  label rows    ${rows.toLocaleString('en-US')} over ${metrics.dataSummary.length} cutoffs (${labels.name}: ${labels.keys.join(', ')})`,
     `  test AUC      ${test.rocAuc.toFixed(4)} (cutoff ${metrics.params.test_cutoff}, ${test.rows} rows)`,
-    `  predictions   ${predictions.rows} rows, ${predictions.predictedPositive} predicted positive`,
+    `  predictions   ${predictions.rows} ${labels.entities.join(' × ')} rows, ${predictions.predictedPositive} predicted ${labels.prediction}`,
     `  features      ${rel('feature_store/data')}/`,
-    `  model         ${rel('models/purchase_model.txt')}`,
-    `  metrics       ${rel('models/metrics.json')}`,
-    `  report        ${rel('models/report.html')}`,
-    `  predictions   ${rel('models/predictions.parquet')}`,
+    `  model         ${rel(trained.artifacts.model)}`,
+    `  metrics       ${rel(trained.artifacts.metrics)}`,
+    `  report        ${rel(trained.artifacts.report)}`,
+    `  predictions   ${rel(predictions.artifacts.predictions)}`,
     `  compiled SQL  ${rel('target/compiled')}/`,
     `  total         ${((performance.now() - started) / 1000).toFixed(2)} s`,
   ].join('\n'),

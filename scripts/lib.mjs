@@ -1,89 +1,149 @@
-// Shared helpers for the zx step scripts: how to call the CLI and how to print a step.
+// Shared helpers for the zx step scripts: each step calls the library (the package itself,
+// built to dist/), with one repository, one registry and one feature store opened for the
+// whole run (a PipelineSession) and passed to the steps.
 import { existsSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { chalk, path } from 'zx';
+import { fileURLToPath } from 'node:url';
+import { argv, chalk, path } from 'zx';
 
-export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/**
- * The CLI's `main`, loaded once. The steps run in this process, one after the other, exactly
- * as `duckfeat <args>` would run them: the same commands, output and exit codes, but Node,
- * DuckDB, PGlite, tsx and the feature repository's modules are loaded once for the whole
- * pipeline instead of once per step (about 3.5 s of the real-data run, see BENCHMARKS.md).
- */
-let cliMain;
-async function loadMain() {
-  if (cliMain) return cliMain;
-  const entry = path.join(root, 'dist', 'cli', 'main.js');
-  if (!existsSync(entry)) {
+/** The project the steps run on: `--project DIR` (e.g. `examples/repurchase`), else this one. */
+export const root = argv.project ? path.resolve(argv.project) : packageRoot;
+
+/** The library, loaded once (`duckfeat` resolves to this package's own dist/). */
+let library;
+async function duckfeat() {
+  if (library) return library;
+  if (!existsSync(path.join(packageRoot, 'dist', 'index.js'))) {
     console.error(chalk.red('duckfeat is not built; run `npm run build` (npm install does it)'));
     process.exit(1);
   }
-  cliMain = (await import(pathToFileURL(entry).href)).main;
-  return cliMain;
+  library = await import('duckfeat');
+  return library;
 }
 
-let closeRegistries;
-
-/**
- * Keep the embedded registry open across the steps run in this process (it would otherwise
- * be opened again by every step that uses it: prep, apply, train, predict; 0.3–1 s each);
- * `closeRegistry()` closes it, and a failing `step` closes it before exiting.
- */
-export async function keepRegistryOpen() {
-  await loadMain();
-  const connect = path.join(root, 'dist', 'registry', 'connect.js');
-  const { keepEmbeddedRegistriesOpen } = await import(pathToFileURL(connect).href);
-  closeRegistries = keepEmbeddedRegistriesOpen();
+async function projectPaths() {
+  return (await duckfeat()).projectPaths({ root });
 }
 
-/** Close what `keepRegistryOpen` kept open (nothing if it was not called). */
-export async function closeRegistry() {
-  const close = closeRegistries;
-  closeRegistries = undefined;
-  await close?.();
+let opened;
+/** The run's session (repository, registry, feature store), opened by the first step that needs it. */
+async function session() {
+  opened ??= (await duckfeat()).openPipelineSession({
+    paths: await projectPaths(),
+    onWarning: (message) => console.warn(chalk.yellow(`warning: ${message}`)),
+  });
+  return opened;
 }
 
-/** Run `duckfeat <args>` (in this process); throws `{ exitCode }` when it fails. */
-export async function duckfeat(args) {
-  console.log(chalk.dim(`$ duckfeat ${args.map(quote).join(' ')}`));
-  const main = await loadMain();
-  const cwd = process.cwd();
-  process.chdir(root);
-  process.exitCode = undefined;
-  let code;
+/** Close the session, if a step opened it. */
+export async function closeSession() {
+  const current = opened;
+  opened = undefined;
+  if (current) await (await current.catch(() => undefined))?.close();
+}
+
+const seconds = (ms) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`);
+const count = (n) => n.toLocaleString('en-US');
+
+/** Clean the raw input into data/processed/ (cached by content); returns the transactions. */
+export async function ingestStep(input, { force = false } = {}) {
+  const { ingest } = await duckfeat();
+  const started = performance.now();
+  const result = await ingest({ input, paths: await projectPaths(), force });
+  console.log(
+    `ingest: ${count(result.rows)} transactions, ${count(result.customers)} customers` +
+      `${result.cached ? ' (reused the cache: input unchanged)' : ''} in ${seconds(performance.now() - started)}`,
+  );
+  return { path: result.path, fingerprint: result.fingerprint };
+}
+
+/** Every feature view and label view × cutoff, then the materializations into the registry. */
+export async function prepStep(transactions, { force = false } = {}) {
+  const { prep, createProgressReporter, recordMaterializations } = await duckfeat();
+  const { paths, repository, registry } = await session();
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.once('SIGINT', onSigint);
+  const progress = createProgressReporter();
+  let result;
   try {
-    code = await main(['node', 'duckfeat', ...args]);
+    result = await prep({
+      paths,
+      transactions,
+      repository,
+      force,
+      signal: controller.signal,
+      onProgress: progress.onProgress,
+    });
   } finally {
-    process.chdir(cwd);
-    process.exitCode = undefined;
+    progress.stop();
+    process.removeListener('SIGINT', onSigint);
   }
-  if (code !== 0) throw Object.assign(new Error(`duckfeat ${args[0]} failed`), { exitCode: code });
-}
-
-/** Run `duckfeat <args>` (a `--json` command) and return its parsed stdout. */
-export async function duckfeatJson(args) {
-  const write = process.stdout.write;
-  let captured = '';
-  process.stdout.write = (chunk, ...rest) => {
-    captured += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString();
-    const done = rest.find((r) => typeof r === 'function');
-    done?.();
-    return true;
-  };
-  try {
-    await duckfeat(args);
-  } finally {
-    process.stdout.write = write;
+  for (const o of result.outputs) {
+    console.log(`wrote ${path.relative(root, o.path)} (${count(o.rows)} rows)`);
   }
-  return JSON.parse(captured.slice(captured.indexOf('{')));
+  const t = result.timings;
+  console.log(
+    `${result.tasks.length} tasks over ${result.cutoffs.length} cutoffs: ${result.computed} computed (${result.executor}), ` +
+      `${result.reused} reused in ${seconds(t.totalMs)}`,
+  );
+  const recorded = await recordMaterializations({ paths, records: result.tasks, registry });
+  if (recorded.warning) console.warn(chalk.yellow(`warning: ${recorded.warning}`));
+  if (recorded.recorded > 0) {
+    console.log(`registry: recorded ${recorded.recorded} materializations in ${recorded.location}`);
+  }
+  return result;
 }
 
-function quote(arg) {
-  return /^[\w./:=@,+-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`;
+/** Sync the repository's definitions to the registry; prints the plan. */
+export async function applyStep() {
+  const { formatPlan, validateSources } = await duckfeat();
+  const { repository, registry } = await session();
+  for (const check of await validateSources(repository)) {
+    if (check.skipped)
+      console.warn(chalk.yellow(`warning: schema of ${check.view} not checked: ${check.skipped}`));
+  }
+  const plan = await registry.apply(repository);
+  for (const line of formatPlan(plan)) console.log(line);
+  if (plan.changes.length > 0) console.log('Applied.');
+  return plan;
 }
 
-/** The input the pipeline uses: --input, else the UCI workbook, else synthetic data. */
+const metrics = (e) =>
+  `ROC-AUC ${e.rocAuc.toFixed(4)}, PR-AUC ${e.prAuc.toFixed(4)}, log loss ${e.logLoss.toFixed(4)}, ` +
+  `accuracy ${e.accuracy.toFixed(4)} (${count(e.rows)} rows, ${(100 * e.positiveRate).toFixed(1)}% positive)`;
+
+/** Train the label view's model on its rows and feature service. */
+export async function trainStep() {
+  const { trainStep: train } = await duckfeat();
+  const { paths, repository, store } = await session();
+  const result = await train({ paths, repository, store });
+  console.log(
+    `label view ${result.labels.name} (${result.labels.keys.join(', ')}): ${result.labels.label}`,
+  );
+  console.log(`features: ${result.featureNames.join(', ')}`);
+  console.log(`train: ${metrics(result.train)}`);
+  console.log(`test (cutoff ${result.testCutoff}): ${metrics(result.test)}`);
+  console.log(`model written to ${path.relative(root, result.artifacts.model)}`);
+  return result;
+}
+
+/** Score every key of the label view's latest cutoff. */
+export async function predictStep() {
+  const { predictStep: predict } = await duckfeat();
+  const { paths, repository, store } = await session();
+  const result = await predict({ paths, repository, store });
+  console.log(
+    `scored ${count(result.rows)} ${result.labels.entities.join(' × ')} rows at cutoff ${result.cutoff}: ` +
+      `${count(result.predictedPositive)} predicted ${result.labels.prediction}, ` +
+      `mean probability ${result.meanProbability.toFixed(4)}`,
+  );
+  console.log(`predictions written to ${path.relative(root, result.artifacts.predictions)}`);
+  return result;
+}
+
+/** The input the pipeline uses: --input, else the project's UCI workbook, else synthetic data. */
 export function resolveInput(argv) {
   if (argv.input) return { input: path.resolve(argv.input), synthetic: false };
   const xlsx = path.join(root, 'data', 'input', 'Online Retail.xlsx');
@@ -93,7 +153,7 @@ export function resolveInput(argv) {
 
 /**
  * The input a step should use. With no real input, make sure the synthetic set exists
- * (`duckfeat synth`, deterministic, only when the file is missing) and say plainly that the
+ * (`synthesize`, deterministic, only when the file is missing) and say plainly that the
  * synthetic data is being used and how to use the real file.
  */
 export async function ensureInput(argv) {
@@ -108,28 +168,33 @@ export async function ensureInput(argv) {
   if (existsSync(input)) {
     console.log(chalk.dim(`  reusing ${path.relative(root, input)} (delete it to generate again)`));
   } else {
-    await step('synth', () => duckfeat(['synth', '--out', input]));
+    await step('synth', async () => {
+      const { synthesize } = await duckfeat();
+      const result = await synthesize({ paths: await projectPaths(), out: input });
+      console.log(`wrote ${path.relative(root, result.path)} (${count(result.rows)} rows)`);
+    });
   }
   return input;
 }
 
-/** Run one named step with a header and its duration; a failure names the step and exits. */
+/**
+ * Run one named step with a header and its duration. A failure prints its one-line reason
+ * and names the step, closes the session and exits: 130 when interrupted, else 1.
+ */
 export async function step(name, fn) {
   console.log(chalk.bold.cyan(`\n▶ ${name}`));
   const started = performance.now();
   try {
     const result = await fn();
-    console.log(
-      chalk.dim(`  ${name} done in ${((performance.now() - started) / 1000).toFixed(2)} s`),
-    );
+    console.log(chalk.dim(`  ${name} done in ${seconds(performance.now() - started)}`));
     return result;
   } catch (error) {
-    const cause =
-      error?.exitCode !== undefined
-        ? `exit code ${error.exitCode}`
-        : String(error?.message ?? error);
-    console.error(chalk.red(`✖ step "${name}" failed (${cause})`));
-    await closeRegistry();
-    process.exit(typeof error?.exitCode === 'number' && error.exitCode > 0 ? error.exitCode : 1);
+    const interrupted = error?.name === 'InterruptedError';
+    console.error(chalk.red(`error: ${String(error?.message ?? error).split('\n')[0]}`));
+    console.error(
+      chalk.red(`✖ step "${name}" failed (${interrupted ? 'interrupted' : 'exit code 1'})`),
+    );
+    await closeSession().catch(() => {});
+    process.exit(interrupted ? 130 : 1);
   }
 }

@@ -1,6 +1,10 @@
 #!/usr/bin/env zx
-// Score every customer at the latest cutoff; writes models/predictions.parquet.
-// Usage: npx zx scripts/predict.mjs
-import { duckfeat, step } from './lib.mjs';
+// Score every key of the label view at the latest cutoff; writes models/predictions.parquet.
+// Usage: npx zx scripts/predict.mjs [--project DIR]
+import { closeSession, predictStep, step } from './lib.mjs';
 
-await step('predict', () => duckfeat(['predict']));
+try {
+  await step('predict', () => predictStep());
+} finally {
+  await closeSession();
+}

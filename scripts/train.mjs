@@ -1,6 +1,10 @@
 #!/usr/bin/env zx
-// Train the purchase-propensity model on the label spine; writes models/.
-// Usage: npx zx scripts/train.mjs
-import { duckfeat, step } from './lib.mjs';
+// Train the label view's model on its rows; writes models/.
+// Usage: npx zx scripts/train.mjs [--project DIR]
+import { closeSession, step, trainStep } from './lib.mjs';
 
-await step('train', () => duckfeat(['train']));
+try {
+  await step('train', () => trainStep());
+} finally {
+  await closeSession();
+}

@@ -3,6 +3,7 @@
  * @packageDocumentation
  */
 
+export { type ProjectPaths, projectPaths } from './config/paths.js';
 export { parseDuration } from './definitions/duration.js';
 export {
   defineConfig,
@@ -19,6 +20,7 @@ export * from './engine/index.js';
 export * from './errors.js';
 export * from './ingest/index.js';
 export * from './online/index.js';
+export * from './pipeline/index.js';
 export type { MaterializationRow } from './registry/materializations.js';
 export { type FieldChange, formatPlan, type ObjectChange, type Plan } from './registry/plan.js';
 export { type OpenRegistryOptions, openRegistry, type Registry } from './registry/registry.js';

@@ -14,11 +14,6 @@ export {
 } from './prep.js';
 export { createProgressReporter, type PrepProgress, type ProgressReporter } from './progress.js';
 export {
-  type RecordMaterializationsOptions,
-  type RecordMaterializationsOutcome,
-  recordMaterializations,
-} from './record-materializations.js';
-export {
   bindSqlFile,
   checkBindings,
   describeSqlFile,

@@ -1,10 +1,8 @@
-import { resolve } from 'node:path';
 import { Kysely } from 'kysely';
 import { RegistryError } from '../errors.js';
 import type { ConnectOptions, RegistryConnection } from './connect.js';
 import { PGliteDialect } from './dialect/pglite-dialect.js';
 import { closeEmbedded, openEmbedded } from './embedded-handle.js';
-import { keptOpen } from './keep-embedded-open.js';
 import type { RegistryDatabase } from './schema.js';
 
 /**
@@ -28,10 +26,7 @@ export async function connectEmbedded(
   }
   if (!options.dataDir) throw new RegistryError('Failed to open the registry: no location given');
   const dataDir = options.dataDir;
-  const kept = keptOpen();
-  const handle = kept
-    ? await kept.open(resolve(dataDir), () => openEmbedded(dataDir))
-    : await openEmbedded(dataDir);
+  const handle = await openEmbedded(dataDir);
   const db = new Kysely<RegistryDatabase>({
     dialect: new PGliteDialect(handle.pglite, schema),
   });
@@ -43,7 +38,7 @@ export async function connectEmbedded(
       try {
         await db.destroy();
       } finally {
-        if (!kept) await closeEmbedded(handle);
+        await closeEmbedded(handle);
       }
     },
   };

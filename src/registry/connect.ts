@@ -55,6 +55,3 @@ export async function connectRegistry(options: ConnectOptions): Promise<Registry
   }
   return connection;
 }
-
-// scripts/lib.mjs loads it from here (dist/registry/connect.js) until it stops needing it.
-export { keepEmbeddedRegistriesOpen } from './keep-embedded-open.js';

@@ -1,14 +1,17 @@
 import type { ProjectPaths } from '../config/paths.js';
+import type { PrepTaskRecord } from '../engine/prep.js';
 import { errorMessage } from '../errors.js';
-import { type OpenRegistryOptions, openRegistry } from '../registry/registry.js';
-import type { PrepTaskRecord } from './prep.js';
+import { type OpenRegistryOptions, openRegistry, type Registry } from '../registry/registry.js';
 
 export interface RecordMaterializationsOptions {
   paths: Pick<ProjectPaths, 'repo' | 'root'>;
   /** The records of a `prep` run; only the computed ones (not `reused`) are recorded. */
   records: readonly PrepTaskRecord[];
-  /** How to open the registry (URL, project, …); by default as `openRegistry` decides. */
-  registry?: Omit<OpenRegistryOptions, 'paths'>;
+  /**
+   * An open registry to record in (left open), or how to open one (URL, project, …; by
+   * default as `openRegistry` decides), closed afterwards.
+   */
+  registry?: Registry | Omit<OpenRegistryOptions, 'paths'>;
 }
 
 export interface RecordMaterializationsOutcome {
@@ -31,7 +34,7 @@ export interface RecordMaterializationsOutcome {
  *
  * @example
  * const result = await prep(options);
- * const outcome = await recordMaterializations({ paths, records: result.tasks });
+ * const outcome = await recordMaterializations({ paths, records: result.tasks, registry });
  * if (outcome.warning) console.warn(outcome.warning);
  */
 export async function recordMaterializations(
@@ -41,9 +44,15 @@ export async function recordMaterializations(
   const computed = options.records.filter((r) => !r.reused);
   if (computed.length === 0) return { recorded: 0, ms: 0 };
   const elapsed = () => performance.now() - started;
-  let registry: Awaited<ReturnType<typeof openRegistry>>;
+  const given = isRegistry(options.registry) ? options.registry : undefined;
+  let registry: Registry;
   try {
-    registry = await openRegistry({ ...options.registry, paths: options.paths });
+    registry =
+      given ??
+      (await openRegistry({
+        ...(options.registry as Omit<OpenRegistryOptions, 'paths'> | undefined),
+        paths: options.paths,
+      }));
   } catch (error) {
     return {
       recorded: 0,
@@ -73,6 +82,10 @@ export async function recordMaterializations(
       ms: elapsed(),
     };
   } finally {
-    await registry.close().catch(() => {});
+    if (!given) await registry.close().catch(() => {});
   }
+}
+
+function isRegistry(value: RecordMaterializationsOptions['registry']): value is Registry {
+  return typeof (value as Registry | undefined)?.applyMaterializations === 'function';
 }

@@ -9,7 +9,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectPaths } from '../../src/config/paths.js';
 import type { PrepTaskRecord } from '../../src/engine/prep.js';
-import { recordMaterializations } from '../../src/engine/record-materializations.js';
+import { recordMaterializations } from '../../src/pipeline/record-materializations.js';
 import { openRegistry } from '../../src/registry/registry.js';
 import { loadRepository } from '../../src/repo/load-repository.js';
 import { PROJECT_ROOT } from '../repo/temp-repo.js';
