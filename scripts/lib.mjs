@@ -143,6 +143,45 @@ export async function predictStep() {
   return result;
 }
 
+/** The latest row per key of every feature view (feature timestamp <= `end`) into the online store. */
+export async function materializeStep(end) {
+  const { materialize, createMaterializeReporter } = await duckfeat();
+  const { paths, registry } = await session();
+  const progress = createMaterializeReporter();
+  let result;
+  try {
+    result = await materialize({ paths, registry, end, onProgress: progress.onProgress });
+  } finally {
+    progress.stop();
+  }
+  const rows = result.views.reduce((sum, v) => sum + v.rows, 0);
+  console.log(
+    `materialized ${result.views.length} views, ${count(rows)} entity rows into ${result.store} ` +
+      `in ${seconds(result.totalMs)}`,
+  );
+  return result;
+}
+
+/** The keys of the highest-scored row of the predictions, as a JSON `entities` object. */
+export async function topEntities(predictions) {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const instance = await DuckDBInstance.create();
+  const connection = await instance.connect();
+  try {
+    const { keys } = predictions.labels;
+    const reader = await connection.runAndReadAll(
+      'SELECT * FROM read_parquet($file) LIMIT 1', // written highest probability first
+      { file: predictions.artifacts.predictions },
+    );
+    const [row] = reader.getRowObjectsJS();
+    const json = (v) => (typeof v === 'bigint' ? Number(v) : v);
+    return Object.fromEntries(keys.map((k) => [k, [json(row[k])]]));
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+}
+
 /** The input the pipeline uses: --input, else the project's UCI workbook, else synthetic data. */
 export function resolveInput(argv) {
   if (argv.input) return { input: path.resolve(argv.input), synthetic: false };

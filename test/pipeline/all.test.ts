@@ -2,6 +2,9 @@ import { existsSync, readdirSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { projectPaths } from '../../src/config/paths.js';
+import { withConnection } from '../../src/duckdb/connection.js';
+import { createServer } from '../../src/serving/create-server.js';
 import { duckfeat, pipeline, projectCopy, REAL_DATA, type RunResult } from './project-copy.js';
 
 /** Every file the pipeline leaves behind, relative to the project root. */
@@ -46,10 +49,12 @@ describe('npx zx scripts/all.mjs, from a fresh project', () => {
     it('runs every step to the end and says it used the synthetic data', () => {
       expect(result.code, log(result)).toBe(0);
       expect(result.stdout).toContain('using built-in synthetic retail data');
-      for (const step of ['synth', 'ingest', 'prep', 'apply', 'train', 'predict']) {
+      for (const step of ['synth', 'ingest', 'prep', 'apply', 'train', 'predict', 'materialize']) {
         expect(result.stdout).toContain(`▶ ${step}\n`);
       }
       expect(result.stdout).toContain('Pipeline finished');
+      expect(result.stdout).toContain('npx duckfeat serve');
+      expect(result.stdout).toMatch(/curl -s -X POST http:\/\/127\.0\.0\.1:6566\/predict/);
       expect(existsSync(join(project.root, 'data/input/synthetic_retail.parquet'))).toBe(true);
     });
 
@@ -107,6 +112,57 @@ describe('npx zx scripts/all.mjs, from a fresh project', () => {
       const test = metrics.metrics.find((m) => m.split === 'test')!;
       expect(test.rocAuc).toBeGreaterThanOrEqual(0.724);
       expect(result.stdout).toContain('label rows    17,724 over 9 cutoffs');
+    });
+
+    it('materializes, and /predict gives every customer the probability of predictions.parquet', async () => {
+      expect(result.stdout).toContain('▶ materialize\n');
+      const curl = /-d '(\{"entities":\{"customer_id":\[(\d+)\]\},"top_k":3\})'/.exec(
+        result.stdout,
+      );
+      expect(curl, result.stdout).not.toBeNull();
+      const expected = await withConnection(
+        async (c) =>
+          (
+            await c.runAndReadAll(
+              'SELECT customer_id::DOUBLE, purchase_probability FROM read_parquet($p) ORDER BY customer_id',
+              { p: join(project.root, 'models', 'predictions.parquet') },
+            )
+          ).getRowsJS() as [number, number][],
+      );
+      expect(expected).toHaveLength(2_417);
+      const server = await createServer({
+        paths: projectPaths({ root: project.root }),
+        log: () => {},
+      });
+      try {
+        let worst = 0;
+        for (let start = 0; start < expected.length; start += 500) {
+          const batch = expected.slice(start, start + 500);
+          const r = await server.app.inject({
+            method: 'POST',
+            url: '/predict',
+            headers: { 'content-type': 'application/json' },
+            payload: { entities: { customer_id: batch.map(([id]) => id) } },
+          });
+          expect(r.statusCode, r.body).toBe(200);
+          const { probabilities } = r.json() as { probabilities: number[] };
+          batch.forEach(([, p], i) => {
+            worst = Math.max(worst, Math.abs(probabilities[i]! - p));
+          });
+        }
+        expect(worst).toBeLessThanOrEqual(1e-12);
+        // The printed example request works as printed.
+        const example = await server.app.inject({
+          method: 'POST',
+          url: '/predict',
+          headers: { 'content-type': 'application/json' },
+          payload: curl![1]!,
+        });
+        expect(example.statusCode).toBe(200);
+        expect(example.json().contributions[0].top).toHaveLength(3);
+      } finally {
+        await server.close();
+      }
     });
 
     it('refuses a bad --input, naming the failing step, and exits non-zero', async () => {
