@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
-import { sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { ProjectPaths } from '../config/paths.js';
 import type {
   EntityDefinition,
@@ -38,6 +38,7 @@ import {
 } from './online-materializations.js';
 import { drainPendingMaterializations } from './pending-materializations.js';
 import { diffStates, type Plan } from './plan.js';
+import type { RegistryDatabase } from './schema.js';
 import { desiredState, findProjectId, readState } from './state.js';
 import { writeChanges } from './write-changes.js';
 
@@ -136,6 +137,15 @@ function createRegistry(
 ): Registry {
   const { db } = connection;
   const projectId = () => findProjectId(db, project);
+  /** The project's id, the project row created first if it is new (inside a transaction). */
+  const ensureProjectId = async (trx: Kysely<RegistryDatabase>): Promise<number> => {
+    await trx
+      .insertInto('projects')
+      .values({ name: project })
+      .onConflict((oc) => oc.column('name').doNothing())
+      .execute();
+    return (await findProjectId(trx, project))!;
+  };
   const checkProject = (repo: Repository) => {
     if (repo.config.project !== project) {
       throw new RegistryError(
@@ -165,12 +175,7 @@ function createRegistry(
       return db.transaction().execute(async (trx) => {
         // Concurrent applies of one project queue here; each then sees the last one's result.
         await sql`select pg_advisory_xact_lock(${lockKey(project)}::bigint)`.execute(trx);
-        await trx
-          .insertInto('projects')
-          .values({ name: project })
-          .onConflict((oc) => oc.column('name').doNothing())
-          .execute();
-        const id = (await findProjectId(trx, project))!;
+        const id = await ensureProjectId(trx);
         const changes = diffStates(await readState(trx, id), desired);
         if (changes.length > 0) {
           await writeChanges(trx, id, desired, sqlTexts, changes);
@@ -245,12 +250,7 @@ function createRegistry(
     async applyMaterializations(records) {
       if (records.length === 0) return;
       await db.transaction().execute(async (trx) => {
-        await trx
-          .insertInto('projects')
-          .values({ name: project })
-          .onConflict((oc) => oc.column('name').doNothing())
-          .execute();
-        await insertMaterializations(trx, (await findProjectId(trx, project))!, records);
+        await insertMaterializations(trx, await ensureProjectId(trx), records);
       });
     },
 
@@ -261,12 +261,7 @@ function createRegistry(
 
     async applyOnlineMaterialization(record) {
       await db.transaction().execute(async (trx) => {
-        await trx
-          .insertInto('projects')
-          .values({ name: project })
-          .onConflict((oc) => oc.column('name').doNothing())
-          .execute();
-        await insertOnlineMaterialization(trx, (await findProjectId(trx, project))!, record);
+        await insertOnlineMaterialization(trx, await ensureProjectId(trx), record);
       });
     },
 
