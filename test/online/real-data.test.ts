@@ -1,22 +1,18 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ProjectPaths, projectPaths } from '../../src/config/paths.js';
-import { prep } from '../../src/engine/prep.js';
-import { ingest } from '../../src/ingest/ingest.js';
+import type { ProjectPaths } from '../../src/config/paths.js';
 import { materialize } from '../../src/online/materialize.js';
 import { OnlineFeatureStore } from '../../src/online/online-feature-store.js';
 import { openRegistry, type Registry } from '../../src/registry/registry.js';
-import { loadRepository } from '../../src/repo/load-repository.js';
 import { FeatureStore } from '../../src/retrieval/feature-store.js';
+import { prepareRealData, REAL_DATA } from '../retrieval/real-data-project.js';
 import { STORES } from './helpers.js';
 
 // The acceptance test of materialize + online reads: on the real UCI data, after
 // `materialize --end <latest cutoff>`, the online vector of every customer equals the
 // point-in-time retrieval at that cutoff, value for value, on both stores.
-const REAL_DATA = new URL('../../../shared/data/online_retail.parquet', import.meta.url).pathname;
 const LATEST_CUTOFF = '2011-10-27 08:26:00';
 
 describe.skipIf(!existsSync(REAL_DATA))('online features on the real data', () => {
@@ -28,20 +24,10 @@ describe.skipIf(!existsSync(REAL_DATA))('online features on the real data', () =
   let expected: Record<string, unknown>[];
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'duckfeat-online-real-'));
-    const base = projectPaths({ root: new URL('../..', import.meta.url).pathname });
-    paths = {
-      ...base,
-      ingestCache: join(dir, 'cache'),
-      transactions: join(dir, 'transactions.parquet'),
-      featureData: join(dir, 'data'),
-      partitions: join(dir, 'partitions'),
-      compiled: join(dir, 'compiled'),
-    };
-    const cleaned = await ingest({ input: REAL_DATA, paths });
-    await prep({ paths, transactions: { path: cleaned.path, fingerprint: cleaned.fingerprint } });
+    const prepared = await prepareRealData('duckfeat-online-real-');
+    ({ dir, paths } = prepared);
+    const repo = prepared.repository;
     pglite = new PGlite();
-    const repo = await loadRepository(paths);
     const opened = await openRegistry({ paths, pglite, project: repo.config.project });
     await opened.apply(repo);
     // The registry points at feature_store/data; this test's prep wrote to a temp folder.

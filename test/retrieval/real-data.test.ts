@@ -1,20 +1,16 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ProjectPaths, projectPaths } from '../../src/config/paths.js';
+import type { ProjectPaths } from '../../src/config/paths.js';
 import { withConnection } from '../../src/duckdb/connection.js';
-import { prep } from '../../src/engine/prep.js';
-import { ingest } from '../../src/ingest/ingest.js';
 import { openRegistry, type Registry } from '../../src/registry/registry.js';
-import { loadRepository } from '../../src/repo/load-repository.js';
 import { FeatureStore } from '../../src/retrieval/feature-store.js';
+import { prepareRealData, REAL_DATA } from './real-data-project.js';
 
 // The seed's nine features for the label spine, on the real UCI data: ingest and prep run
 // here into a temp folder, the example repository is applied to an in-memory registry,
 // and retrieval goes through that registry exactly as `duckfeat retrieve` does.
-const REAL_DATA = new URL('../../../shared/data/online_retail.parquet', import.meta.url).pathname;
 const FEATURES = [
   'recency_days',
   'frequency',
@@ -34,20 +30,10 @@ describe.skipIf(!existsSync(REAL_DATA))(`real data (${REAL_DATA})`, () => {
   let pglite: PGlite;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'duckfeat-retrieval-real-'));
-    const base = projectPaths({ root: new URL('../..', import.meta.url).pathname });
-    paths = {
-      ...base,
-      ingestCache: join(dir, 'cache'),
-      transactions: join(dir, 'transactions.parquet'),
-      featureData: join(dir, 'data'),
-      partitions: join(dir, 'partitions'),
-      compiled: join(dir, 'compiled'),
-    };
-    const cleaned = await ingest({ input: REAL_DATA, paths });
-    await prep({ paths, transactions: { path: cleaned.path, fingerprint: cleaned.fingerprint } });
+    const prepared = await prepareRealData('duckfeat-retrieval-real-');
+    ({ dir, paths } = prepared);
+    const repo = prepared.repository;
     pglite = new PGlite();
-    const repo = await loadRepository(paths);
     registry = await openRegistry({ paths, pglite, project: repo.config.project });
     await registry.apply(repo);
   });
