@@ -157,8 +157,8 @@ function ttlSeconds(ttl: number | string, view: string): number {
 
 export interface FeatureServiceInput extends Described {
   name: string;
-  /** `view:feature` references, `view:*`, or whole feature views. */
-  features: readonly (string | FeatureViewDefinition)[];
+  /** `view:feature` references, `view:*`, or whole feature views and on-demand views. */
+  features: readonly (string | FeatureViewDefinition | OnDemandFeatureViewDefinition)[];
 }
 
 /**

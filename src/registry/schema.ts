@@ -79,7 +79,9 @@ export interface RegistryDatabase {
   feature_service_refs: {
     feature_service_id: number;
     position: number;
-    feature_view_id: number;
+    /** Exactly one of `feature_view_id` and `on_demand_view_id` is set. */
+    feature_view_id: number | null;
+    on_demand_view_id: number | null;
     feature_name: string | null;
   };
   materializations: {

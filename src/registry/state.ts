@@ -265,7 +265,9 @@ export async function readState(
   const refs = await db
     .selectFrom('feature_service_refs as r')
     .innerJoin('feature_services as s', 's.id', 'r.feature_service_id')
-    .select(['r.feature_service_id', 'r.feature_view_id', 'r.feature_name'])
+    .leftJoin('feature_views as fv', 'fv.id', 'r.feature_view_id')
+    .leftJoin('on_demand_feature_views as od', 'od.id', 'r.on_demand_view_id')
+    .select(['r.feature_service_id', 'fv.name as view', 'od.name as on_demand', 'r.feature_name'])
     .where('s.project_id', '=', projectId)
     .orderBy('r.feature_service_id')
     .orderBy('r.position')
@@ -274,7 +276,7 @@ export async function readState(
     state.featureServices.set(s.name, {
       features: refs
         .filter((r) => r.feature_service_id === s.id)
-        .map((r) => `${viewNames.get(r.feature_view_id)}:${r.feature_name ?? '*'}`),
+        .map((r) => `${r.view ?? r.on_demand}:${r.feature_name ?? '*'}`),
       description: s.description,
       owner: s.owner,
       tags: s.tags,

@@ -193,15 +193,23 @@ async function writeService(
     .select(['id', 'name'])
     .where('project_id', '=', projectId)
     .execute();
+  const onDemand = await db
+    .selectFrom('on_demand_feature_views')
+    .select(['id', 'name'])
+    .where('project_id', '=', projectId)
+    .execute();
   await db
     .insertInto('feature_service_refs')
     .values(
       s.features.map((ref, position) => {
         const [view, feature] = ref.split(':') as [string, string];
+        // Validation made every reference name a feature view or an on-demand view.
+        const plain = views.find((v) => v.name === view);
         return {
           feature_service_id: id,
           position,
-          feature_view_id: views.find((v) => v.name === view)!.id,
+          feature_view_id: plain ? plain.id : null,
+          on_demand_view_id: plain ? null : onDemand.find((o) => o.name === view)!.id,
           feature_name: feature === '*' ? null : feature,
         };
       }),

@@ -102,25 +102,29 @@ export function validateRepository(repo: Repository): void {
     }
   }
 
+  validateOnDemandViews(repo, views, at);
   unique(
     repo.featureServices.map((s) => s.name),
     'feature service',
     at,
   );
+  // A service may list features of feature views and of on-demand views.
+  const selectable = new Map<string, { readonly features: readonly { name: string }[] }>(views);
+  for (const odv of repo.onDemandFeatureViews ?? []) selectable.set(odv.name, odv);
   for (const service of repo.featureServices) {
     const what = `feature service "${service.name}"`;
     checkName(service.name, 'feature service', at);
     if (service.features.length === 0) fail(`Failed to define ${what}: it lists no feature`);
     for (const ref of service.features) {
       const [viewName, featureName, extra] = String(ref).split(':');
-      const view = views.get(viewName ?? '');
+      const view = selectable.get(viewName ?? '');
       if (!viewName || !featureName || extra !== undefined) {
         fail(`Failed to define ${what}: reference "${ref}" is not "view:feature" or "view:*"`);
       }
       if (!view) {
         fail(
           `Failed to define ${what}: feature view "${viewName}" is not declared ` +
-            `(declared: ${[...views.keys()].join(', ') || 'none'})`,
+            `(declared: ${[...selectable.keys()].join(', ') || 'none'})`,
         );
       }
       if (featureName !== '*' && !view!.features.some((f) => f.name === featureName)) {
@@ -131,8 +135,6 @@ export function validateRepository(repo: Repository): void {
       }
     }
   }
-
-  validateOnDemandViews(repo, views, at);
 
   for (const name of Object.keys(repo.config.inputs ?? {})) checkName(name, 'input', at);
   unique(

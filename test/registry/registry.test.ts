@@ -1,6 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { projectPaths } from '../../src/config/paths.js';
-import { onDemandFeatureView, requestSource } from '../../src/definitions/factories.js';
+import {
+  featureService,
+  onDemandFeatureView,
+  requestSource,
+} from '../../src/definitions/factories.js';
 import type { FeatureViewDefinition } from '../../src/definitions/types.js';
 import { NotFoundError, RegistryError } from '../../src/errors.js';
 import { formatPlan } from '../../src/registry/plan.js';
@@ -100,6 +104,99 @@ describe.each(backends())('registry on $name', (backend) => {
     expect(await t.registry.listOnDemandFeatureViews()).toEqual([]);
     expect(await count(t, 'on_demand_features')).toBe(0);
     await t.registry.teardown();
+  });
+
+  it('feature services list on-demand views; deleting the view and its service together works', async () => {
+    const t = await fresh();
+    const rfm = example.featureViews.find((v) => v.name === 'customer_rfm_features')!;
+    const odv = onDemandFeatureView({
+      name: 'spend',
+      sources: [rfm, requestSource({ name: 'checkout', schema: { basket: 'float64' } })],
+      schema: { share: 'float64', big: 'bool' },
+      expressions: { share: 'basket / nullif(monetary, 0)', big: 'basket > 100' },
+    });
+    const service = featureService({
+      name: 'with_spend',
+      features: [rfm, 'spend:share', odv],
+    });
+    const repo = {
+      ...example,
+      onDemandFeatureViews: [odv],
+      featureServices: [...example.featureServices, service],
+    };
+    await t.registry.apply(repo);
+    expect((await t.registry.apply(repo)).changes).toEqual([]);
+    const { services } = await t.registry.readDefinitions();
+    expect(services.find((s) => s.name === 'with_spend')!.features).toEqual([
+      'customer_rfm_features:*',
+      'spend:share',
+      'spend:*',
+    ]);
+    const refs = await t.query(
+      `SELECT feature_view_id IS NULL AS odv, on_demand_view_id IS NULL AS fv FROM "${t.schema}".feature_service_refs r JOIN "${t.schema}".feature_services s ON s.id = r.feature_service_id WHERE s.name = 'with_spend' ORDER BY position`,
+    );
+    expect(refs).toEqual([
+      { odv: false, fv: true },
+      { odv: true, fv: false },
+      { odv: true, fv: false },
+    ]);
+    // A reference must name exactly one view: the check constraint refuses neither/both.
+    const id = (await t.query(`SELECT id FROM "${t.schema}".feature_services LIMIT 1`))[0]!['id'];
+    await expect(
+      t.query(
+        `INSERT INTO "${t.schema}".feature_service_refs (feature_service_id, position) VALUES ($1, 99)`,
+        [id],
+      ),
+    ).rejects.toThrow(/feature_service_refs_one_view/);
+    // Changing the service to drop the on-demand view, and removing the view, in one apply.
+    const plain = {
+      ...example,
+      onDemandFeatureViews: [],
+      featureServices: example.featureServices,
+    };
+    await t.registry.apply({
+      ...plain,
+      featureServices: [
+        ...example.featureServices,
+        { ...service, features: ['customer_rfm_features:*'] },
+      ],
+    });
+    expect(await t.registry.listOnDemandFeatureViews()).toEqual([]);
+    await t.registry.apply(plain);
+    expect(await count(t, 'feature_service_refs')).toBe(2);
+  });
+
+  it('the service-reference migration upgrades a registry that holds services', async () => {
+    const schema = freshSchema();
+    const t = await fresh('retail', schema);
+    await t.registry.apply(example);
+    const before = await t.registry.readDefinitions();
+    await t.registry.close();
+    // Put the tables back as the previous migrations left them, then open again: the
+    // migrator runs the new migration over the existing rows.
+    await t.query(
+      `ALTER TABLE "${schema}".feature_service_refs DROP CONSTRAINT feature_service_refs_one_view`,
+    );
+    await t.query(`ALTER TABLE "${schema}".feature_service_refs DROP COLUMN on_demand_view_id`);
+    await t.query(
+      `ALTER TABLE "${schema}".feature_service_refs ALTER COLUMN feature_view_id SET NOT NULL`,
+    );
+    await t.query(
+      `DELETE FROM "${schema}".kysely_migration WHERE name = '2026-12-02-0003-service-on-demand-refs'`,
+    );
+    const reopened = await backend.open(paths, 'retail', schema);
+    open.splice(open.indexOf(t), 1, reopened);
+    const migrated = await reopened.query(
+      `SELECT name FROM "${schema}".kysely_migration ORDER BY name`,
+    );
+    expect(migrated.map((r) => r['name'])).toContain('2026-12-02-0003-service-on-demand-refs');
+    expect(await reopened.registry.readDefinitions()).toEqual(before);
+    expect((await reopened.registry.apply(example)).changes).toEqual([]);
+    const nullable = await reopened.query(
+      `SELECT is_nullable FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'feature_service_refs' AND column_name = 'feature_view_id'`,
+      [schema],
+    );
+    expect(nullable).toEqual([{ is_nullable: 'YES' }]);
   });
 
   it('apply creates the example objects once; a second apply changes nothing', async () => {
