@@ -4,7 +4,14 @@
  * parquet files below from the SQL files named in `transformation`, and the label rows
  * `train` and `predict` use from the label view's.
  */
-import { defineConfig, entity, featureService, featureView, fileSource, labelView } from 'duckfeat';
+import {
+  defineConfig,
+  entity,
+  featureService,
+  featureView,
+  fileSource,
+  labelView,
+} from 'duckfeat/definitions';
 
 export const config = defineConfig({ project: 'retail' });
 

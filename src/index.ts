@@ -4,18 +4,7 @@
  */
 
 export { type ProjectPaths, projectPaths } from './config/paths.js';
-export { parseDuration } from './definitions/duration.js';
-export {
-  defineConfig,
-  entity,
-  featureService,
-  featureView,
-  fileSource,
-  labelView,
-  onDemandFeatureView,
-  requestSource,
-} from './definitions/factories.js';
-export type * from './definitions/types.js';
+export * from './definitions/index.js';
 export * from './engine/index.js';
 export * from './errors.js';
 export * from './ingest/index.js';

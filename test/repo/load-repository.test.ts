@@ -60,6 +60,18 @@ describe('loadRepository', () => {
     expect(repo.featureServices.map((s) => s.name)).toEqual(['purchase_model_features']);
   });
 
+  it("loads a file importing the whole package ('duckfeat') as one importing 'duckfeat/definitions'", async () => {
+    const lean = await load(repoSource());
+    const whole = await load(
+      repoSource().replace("from 'duckfeat/definitions'", "from 'duckfeat'"),
+    );
+    expect(repoSource()).toContain("from 'duckfeat/definitions'");
+    const { file: _a, dir: _b, root: _c, ...leanObjects } = lean;
+    const { file: _d, dir: _e, root: _f, ...wholeObjects } = whole;
+    expect(wholeObjects).toEqual(leanObjects);
+    expect(lean.featureViews).toHaveLength(1);
+  });
+
   it('loads a changed file again in the same process', async () => {
     expect((await load(repoSource({ project: 'first' }))).config.project).toBe('first');
     expect((await load(repoSource({ project: 'second' }))).config.project).toBe('second');

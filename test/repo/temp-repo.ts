@@ -32,7 +32,7 @@ export function makeProject(
 export function repoSource(
   options: { schema?: string; entities?: string; extra?: string; project?: string } = {},
 ): string {
-  return `import { defineConfig, entity, featureService, featureView, fileSource } from 'duckfeat';
+  return `import { defineConfig, entity, featureService, featureView, fileSource } from 'duckfeat/definitions';
 export const config = defineConfig({ project: '${options.project ?? 'demo'}' });
 export const customer = entity({ name: 'customer', joinKeys: ['customer_id'], valueType: 'int64' });
 export const source = fileSource({ path: 'data/stats.parquet', timestampField: 'event_timestamp', createdTimestampColumn: 'created_timestamp' });

@@ -6,7 +6,14 @@
  *
  *   npx zx scripts/all.mjs --project examples/repurchase --input ../shared/data/online_retail.parquet
  */
-import { defineConfig, entity, featureService, featureView, fileSource, labelView } from 'duckfeat';
+import {
+  defineConfig,
+  entity,
+  featureService,
+  featureView,
+  fileSource,
+  labelView,
+} from 'duckfeat/definitions';
 
 export const config = defineConfig({ project: 'repurchase' });
 
