@@ -1,5 +1,6 @@
 import type {
   EntityDefinition,
+  FeatureDefinition,
   FeatureServiceDefinition,
   ResolvedFeatureView,
   ValueType,
@@ -14,6 +15,7 @@ import type {
   OnlineFeatureColumn,
   OnlineFeaturesRequest,
   OnlineFeaturesResponse,
+  OnlineValue,
 } from './types.js';
 import { isoFromMicros, microsFromTimestamp, outputValue } from './value-types.js';
 
@@ -35,8 +37,7 @@ export async function readOnlineFeatures(
   definitions: OnlineDefinitions,
   request: OnlineFeaturesRequest,
 ): Promise<OnlineFeaturesResponse> {
-  const refs = featureRefs(request);
-  const selection = resolveFeatureSelection(refs, definitions.views, definitions.services);
+  const plan = readPlan(definitions, request);
   const entities = request.entities;
   if (entities === null || typeof entities !== 'object' || Array.isArray(entities)) {
     throw new InputError(
@@ -58,7 +59,7 @@ export async function readOnlineFeatures(
     rows = values.length;
   }
   const rowCount = rows ?? 0;
-  const types = joinKeyTypes(definitions.entities);
+  const types = plan.keyTypes;
   const texts = new Map<string, string[]>();
   const textsOf = (key: string): string[] => {
     let list = texts.get(key);
@@ -69,7 +70,7 @@ export async function readOnlineFeatures(
     }
     return list;
   };
-  const reads: OnlineViewRead[] = selection.views.map(({ view, features }) => {
+  const reads: OnlineViewRead[] = plan.views.map(({ view, names: features }) => {
     const missing = view.joinKeys.filter((k) => !(k in entities));
     if (missing.length > 0) {
       throw new InputError(
@@ -81,57 +82,131 @@ export async function readOnlineFeatures(
     for (let row = 0; row < rowCount; row++) {
       keys[row] = parts.length === 1 ? parts[0]![row]! : encodeEntityKey(parts.map((p) => p[row]!));
     }
-    return { view, features: features.map((f) => f.name), keys };
+    return { view, features, keys };
   });
+  checkDuplicates(plan, names);
   const found = rowCount === 0 ? reads.map(() => []) : await store.read(reads);
 
-  const nowUs = microsFromTimestamp(
+  const nowUs =
     request.requestTime === undefined
-      ? new Date()
-      : normalizeTimestamp(request.requestTime, 'requestTime'),
-  );
-  const featureNames: string[] = [...names];
+      ? Date.now() * 1000
+      : microsFromTimestamp(normalizeTimestamp(request.requestTime, 'requestTime'));
   const results: OnlineFeatureColumn[] = names.map((name) => ({
     values: entities[name]!.map((v) => (typeof v === 'bigint' ? v.toString() : v)),
     statuses: new Array<FeatureStatus>(rowCount).fill('PRESENT'),
     event_timestamps: new Array<string>(rowCount).fill(EPOCH),
   }));
-  selection.views.forEach(({ view, features }, v) => {
+  const state = new Uint8Array(rowCount);
+  plan.views.forEach(({ view, features }, v) => {
     const oldestUs = view.ttlSeconds > 0 ? nowUs - view.ttlSeconds * 1_000_000 : -Infinity;
     const stored = found[v]!;
+    // Per row, once for all the view's features: its timestamp text and whether it counts.
+    const timestamps = new Array<string>(rowCount);
+    for (let row = 0; row < rowCount; row++) {
+      const hit = stored[row];
+      if (!hit) {
+        timestamps[row] = EPOCH;
+        state[row] = NOT_FOUND;
+      } else {
+        timestamps[row] = isoFromMicros(hit.eventTimestampUs);
+        state[row] = hit.eventTimestampUs < oldestUs ? TOO_OLD : FOUND;
+      }
+    }
     features.forEach((feature, f) => {
-      const column: OnlineFeatureColumn = {
-        values: new Array(rowCount),
-        statuses: new Array(rowCount),
-        event_timestamps: new Array(rowCount),
-      };
+      const values = new Array<OnlineValue>(rowCount);
+      const statuses = new Array<FeatureStatus>(rowCount);
+      const isTimestamp = feature.type === 'timestamp';
       for (let row = 0; row < rowCount; row++) {
-        const hit = stored[row];
-        if (!hit) {
-          column.values[row] = null;
-          column.statuses[row] = 'NOT_FOUND';
-          column.event_timestamps[row] = EPOCH;
-          continue;
-        }
-        column.event_timestamps[row] = isoFromMicros(hit.eventTimestampUs);
-        const value = hit.values[f]!;
-        if (hit.eventTimestampUs < oldestUs) {
-          column.values[row] = null;
-          column.statuses[row] = 'OUTSIDE_MAX_AGE';
-        } else if (value === null || (typeof value === 'number' && Number.isNaN(value))) {
-          column.values[row] = null;
-          column.statuses[row] = 'NULL_VALUE';
+        const rowState = state[row];
+        if (rowState === NOT_FOUND) {
+          values[row] = null;
+          statuses[row] = 'NOT_FOUND';
+        } else if (rowState === TOO_OLD) {
+          values[row] = null;
+          statuses[row] = 'OUTSIDE_MAX_AGE';
         } else {
-          column.values[row] = outputValue(value, feature.type);
-          column.statuses[row] = 'PRESENT';
+          const value = stored[row]!.values[f]!;
+          if (value === null || (typeof value === 'number' && Number.isNaN(value))) {
+            values[row] = null;
+            statuses[row] = 'NULL_VALUE';
+          } else {
+            values[row] = isTimestamp ? outputValue(value, 'timestamp') : value;
+            statuses[row] = 'PRESENT';
+          }
         }
       }
-      featureNames.push(request.fullFeatureNames ? `${view.name}__${feature.name}` : feature.name);
-      results.push(column);
+      results.push({
+        values,
+        statuses,
+        event_timestamps: f === 0 ? timestamps : timestamps.slice(),
+      });
     });
   });
+  return { metadata: { feature_names: names.concat(plan.featureNames) }, results };
+}
+
+const NOT_FOUND = 0;
+const TOO_OLD = 1;
+const FOUND = 2;
+
+/** What a request's features resolve to, the same for every request naming them. */
+interface ReadPlan {
+  readonly views: readonly {
+    readonly view: ResolvedFeatureView;
+    readonly features: readonly FeatureDefinition[];
+    readonly names: readonly string[];
+  }[];
+  /** The feature columns' names, in output order (after the join key columns). */
+  readonly featureNames: readonly string[];
+  /** Whether two feature columns have the same name (an error, reported per request). */
+  readonly duplicate: boolean;
+  readonly nameSet: ReadonlySet<string>;
+  readonly keyTypes: ReadonlyMap<string, ValueType>;
+}
+
+// Plans per definitions object (replaced on refresh, so a reload drops its plans), per
+// selection; bounded, as the selections come from requests.
+const plans = new WeakMap<OnlineDefinitions, Map<string, ReadPlan>>();
+const MAX_PLANS = 256;
+
+function readPlan(definitions: OnlineDefinitions, request: OnlineFeaturesRequest): ReadPlan {
+  const refs = featureRefs(request);
+  const id = `${request.fullFeatureNames ? 'full' : 'short'}\u0000${
+    typeof refs === 'string' ? `service\u0000${refs}` : `refs\u0000${refs.join('\u0000')}`
+  }`;
+  let cache = plans.get(definitions);
+  if (!cache) {
+    cache = new Map();
+    plans.set(definitions, cache);
+  }
+  const cached = cache.get(id);
+  if (cached) return cached;
+  const selection = resolveFeatureSelection(refs, definitions.views, definitions.services);
+  const featureNames: string[] = [];
+  const views = selection.views.map(({ view, features }) => {
+    for (const feature of features) {
+      featureNames.push(request.fullFeatureNames ? `${view.name}__${feature.name}` : feature.name);
+    }
+    return { view, features, names: features.map((f) => f.name) };
+  });
+  const nameSet = new Set(featureNames);
+  const plan: ReadPlan = {
+    views,
+    featureNames,
+    duplicate: nameSet.size !== featureNames.length,
+    nameSet,
+    keyTypes: joinKeyTypes(definitions.entities),
+  };
+  if (cache.size >= MAX_PLANS) cache.clear();
+  cache.set(id, plan);
+  return plan;
+}
+
+/** Every output column's name is unique (join key columns, then features). */
+function checkDuplicates(plan: ReadPlan, keyNames: readonly string[]): void {
+  if (!plan.duplicate && !keyNames.some((name) => plan.nameSet.has(name))) return;
   const seen = new Set<string>();
-  for (const name of featureNames) {
+  for (const name of [...keyNames, ...plan.featureNames]) {
     if (seen.has(name)) {
       throw new InputError(
         `Failed to read online features: column "${name}" would appear twice; use full feature names (fullFeatureNames: true) to name features view__feature`,
@@ -139,7 +214,6 @@ export async function readOnlineFeatures(
     }
     seen.add(name);
   }
-  return { metadata: { feature_names: featureNames }, results };
 }
 
 function featureRefs(request: OnlineFeaturesRequest): string | readonly string[] {

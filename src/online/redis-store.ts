@@ -104,48 +104,50 @@ export class RedisOnlineStore implements OnlineStore {
   }
 
   async read(reads: readonly OnlineViewRead[]): Promise<(StoredFeatures | undefined)[][]> {
-    // One HMGET per distinct hash: views keyed by the same entity share it.
-    const hashes = new Map<string, { fields: string[]; index: Map<string, number> }>();
+    // One HMGET per distinct hash: views keyed by the same entity share it. The fields are
+    // gathered per group of views with the same join keys (not per key), and every hash of a
+    // group asks for all of the group's fields.
+    const groups = new Map<string, ReadGroup>();
     const located = reads.map((read) => {
       const prefix = this.#hashPrefix(read.view);
-      const wanted = [
-        `${read.view.name}:__ts`,
-        ...read.features.map((f) => `${read.view.name}:${f}`),
-      ];
-      return read.keys.map((key) => {
-        const hash = prefix + key;
-        let entry = hashes.get(hash);
-        if (!entry) {
-          entry = { fields: [], index: new Map() };
-          hashes.set(hash, entry);
-        }
-        const positions = wanted.map((field) => {
-          let at = entry.index.get(field);
-          if (at === undefined) {
-            at = entry.fields.length;
-            entry.fields.push(field);
-            entry.index.set(field, at);
-          }
-          return at;
-        });
-        return { hash, positions };
-      });
+      let group = groups.get(prefix);
+      if (!group) {
+        group = { prefix, fields: [], index: new Map(), keys: new Map() };
+        groups.set(prefix, group);
+      }
+      const layout = fieldsOf(read.view);
+      const positions = new Array<number>(read.features.length + 1);
+      const types = new Array<ValueType>(read.features.length);
+      positions[0] = fieldPosition(group, layout.tsField);
+      for (let i = 0; i < read.features.length; i++) {
+        const feature = layout.byName.get(read.features[i]!);
+        positions[i + 1] = fieldPosition(
+          group,
+          feature?.field ?? `${read.view.name}:${read.features[i]}`,
+        );
+        types[i] = feature?.type ?? 'string';
+      }
+      for (const key of read.keys) if (!group.keys.has(key)) group.keys.set(key, 0);
+      return { group, positions, types };
     });
     const pipeline = this.#redis.pipeline();
-    const order = [...hashes];
-    for (const [hash, entry] of order) pipeline.hmget(hash, ...entry.fields);
-    const replies = await this.#exec(pipeline, 'read');
-    const byHash = new Map(order.map(([hash], i) => [hash, replies[i] as (string | null)[]]));
+    let replyCount = 0;
+    for (const group of groups.values()) {
+      for (const key of group.keys.keys()) {
+        group.keys.set(key, replyCount++);
+        pipeline.hmget(group.prefix + key, ...group.fields);
+      }
+    }
+    const replies = (await this.#exec(pipeline, 'read')) as (string | null)[][];
     return reads.map((read, r) => {
-      const types = read.features.map(
-        (name) => read.view.features.find((f) => f.name === name)?.type ?? 'string',
-      );
-      return located[r]!.map(({ hash, positions }) => {
-        const values = byHash.get(hash)!;
+      const { group, positions, types } = located[r]!;
+      const count = types.length;
+      return read.keys.map((key) => {
+        const values = replies[group.keys.get(key)!]!;
         const ts = values[positions[0]!];
         if (ts === null || ts === undefined) return undefined;
-        const out: StoredValue[] = new Array(types.length);
-        for (let i = 0; i < types.length; i++) {
+        const out: StoredValue[] = new Array(count);
+        for (let i = 0; i < count; i++) {
           out[i] = decode(values[positions[i + 1]!] ?? null, types[i]!);
         }
         return { eventTimestampUs: Number(ts), values: out };
@@ -230,6 +232,47 @@ export class RedisOnlineStore implements OnlineStore {
       { cause: error },
     );
   }
+}
+
+/** The hashes of one join key set in a read, and the fields asked of each of them. */
+interface ReadGroup {
+  readonly prefix: string;
+  readonly fields: string[];
+  readonly index: Map<string, number>;
+  /** Key → index of its HMGET reply. */
+  readonly keys: Map<string, number>;
+}
+
+function fieldPosition(group: ReadGroup, field: string): number {
+  let at = group.index.get(field);
+  if (at === undefined) {
+    at = group.fields.length;
+    group.fields.push(field);
+    group.index.set(field, at);
+  }
+  return at;
+}
+
+interface ViewFields {
+  readonly tsField: string;
+  readonly byName: ReadonlyMap<string, { readonly field: string; readonly type: ValueType }>;
+}
+
+// Hash field names per view layout, built once (layouts are replaced when definitions reload).
+const viewFields = new WeakMap<OnlineViewLayout, ViewFields>();
+
+function fieldsOf(view: OnlineViewLayout): ViewFields {
+  let fields = viewFields.get(view);
+  if (!fields) {
+    fields = {
+      tsField: `${view.name}:__ts`,
+      byName: new Map(
+        view.features.map((f) => [f.name, { field: `${view.name}:${f.name}`, type: f.type }]),
+      ),
+    };
+    viewFields.set(view, fields);
+  }
+  return fields;
 }
 
 /** A value as stored in a hash field: '' for NULL, strings after '=', booleans as 1/0. */

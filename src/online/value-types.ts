@@ -2,8 +2,20 @@ import type { ValueType } from '../definitions/types.js';
 import type { StoredValue } from './online-store.js';
 import type { OnlineValue } from './types.js';
 
+// The last conversion: rows materialized by one run mostly share their timestamp.
+let lastUs = Number.NaN;
+let lastIso = '';
+
 /** Microseconds since the epoch → ISO 8601 UTC text, fractional digits only when needed. */
 export function isoFromMicros(us: number): string {
+  if (us === lastUs) return lastIso;
+  const iso = formatMicros(us);
+  lastUs = us;
+  lastIso = iso;
+  return iso;
+}
+
+function formatMicros(us: number): string {
   const ms = Math.floor(us / 1000);
   const rest = us - ms * 1000;
   const iso = new Date(ms).toISOString();

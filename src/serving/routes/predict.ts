@@ -7,6 +7,7 @@ import { HttpError } from '../http-errors.js';
 import { topContributions } from '../model-scorer.js';
 import { toOnlineRequest } from '../online-serving.js';
 import { type PredictBody, predictBody } from '../request-schemas.js';
+import { type PredictResponse, predictJson } from '../response-json.js';
 import { predictResponse } from '../response-schemas.js';
 
 /**
@@ -18,8 +19,11 @@ import { predictResponse } from '../response-schemas.js';
 export function registerPredictRoute(app: FastifyInstance, deps: AppDependencies): void {
   app.post<{ Body: PredictBody }>(
     '/predict',
-    { schema: { body: predictBody, response: { 200: predictResponse } } },
-    async (request) => {
+    {
+      schema: { body: predictBody, response: { 200: predictResponse } },
+      serializerCompiler: () => predictJson,
+    },
+    async (request): Promise<PredictResponse> => {
       const loaded = deps.scorer.current;
       if (!loaded) {
         throw new HttpError(
