@@ -11,11 +11,20 @@
 //   wide     100 entities x 50 features, 100 requests/s: latency
 //   predict  /predict vs /get-online-features (duckfeat only), 1 entity, 1,000 requests/s
 // Latency percentiles are computed from every response's own time (autocannon's
-// `response` event, microsecond resolution), not from autocannon's 1-ms histogram.
+// `response` event, microsecond resolution), not from autocannon's 1-ms histogram. Each
+// scenario also gives the server's CPU time per request (user + system of its process, from
+// /proc), which depends much less on other load than latencies do.
+//
+// On a machine with 2 or more cores the load generator (this process) is pinned to CPU 0 and
+// both servers to CPU 1 (`taskset`; the shared Redis is not pinned), so that autocannon does
+// not compete with the server it measures; `--no-pin` leaves scheduling to the OS.
+// At the end, a summary gives each goal of issue #11 as met / not met (the median over the
+// rounds); `--json` prints the results and the summary as JSON instead.
 //
 // (`--setup-only`: build the cached project and stop, before taking the benchmark lock.)
 // Usage: npm run build && flock /tmp/duckfeat-bench.lock node bench/serve-redis.mjs \
-//          [--python .venv/bin/python] [--duration 10] [--rounds 2] [--connections 32]
+//          [--python .venv/bin/python] [--duration 10] [--rounds 2] [--connections 32] \
+//          [--no-pin] [--json]
 // The python needs fastapi uvicorn redis (and uvloop httptools hiredis, as Feast installs
 // uvicorn[standard]); default: $DUCKFEAT_BENCH_PYTHON, else python3.
 import { spawn, spawnSync } from 'node:child_process';
@@ -35,6 +44,13 @@ const python = arg('python', process.env.DUCKFEAT_BENCH_PYTHON ?? 'python3');
 const duration = Number(arg('duration', '10'));
 const rounds = Number(arg('rounds', '2'));
 const connections = Number(arg('connections', '32'));
+const json = process.argv.includes('--json');
+const cores = Number(spawnSync('nproc', [], { encoding: 'utf8' }).stdout?.trim() || '1');
+const pin =
+  !process.argv.includes('--no-pin') &&
+  cores >= 2 &&
+  spawnSync('taskset', ['-c', '0', 'true']).status === 0;
+const log = json ? (...a) => console.error(...a) : (...a) => console.log(...a);
 const redisUrl = 'redis://127.0.0.1:6379';
 const keyPrefix = `duckfeat-bench-${process.pid}`;
 const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
@@ -77,7 +93,7 @@ export const wideService = featureService({ name: 'wide_service', features: [wid
 `);
 writeFileSync(join(root, 'feature_store', 'feature_store.ts'), repoText);
 if (!existsSync(join(root, 'models', 'predictions.parquet'))) {
-  console.log('running the pipeline on the real data once (cached in bench/.out/serve-project)');
+  log('running the pipeline on the real data once (cached in bench/.out/serve-project)');
   // The wide view's file must exist for apply: write it from the label spine after prep.
   run('npx', ['zx', 'scripts/prep.mjs', '--input', input]);
 }
@@ -109,7 +125,7 @@ run(process.execPath, [
    await online.close();`,
 ]);
 const customers = readCustomers();
-console.log(`${customers.length} customers in Redis (prefix ${keyPrefix})`);
+log(`${customers.length} customers in Redis (prefix ${keyPrefix})`);
 if (process.argv.includes('--setup-only')) {
   spawnSync('sh', [
     '-c',
@@ -164,7 +180,12 @@ async function definitionsForPeer() {
 }
 
 function start(name, command, args, port) {
-  const child = spawn(command, args, { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = pin
+    ? spawn('taskset', ['-c', '1', command, ...args], {
+        cwd: root,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      })
+    : spawn(command, args, { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => {
     stderr += d;
@@ -191,6 +212,13 @@ function start(name, command, args, port) {
 }
 
 // ---- load
+/** CPU seconds (user + system) the process has used so far, from /proc (taskset execs it). */
+function cpuSeconds(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
@@ -220,7 +248,9 @@ async function measure(server, { path, next, rate, conns, seconds }) {
     if (status === 200) times.push(time);
     else errors++;
   });
+  const cpuBefore = cpuSeconds(server.child.pid);
   const result = await instance;
+  const cpu = cpuSeconds(server.child.pid) - cpuBefore;
   times.sort((a, b) => a - b);
   return {
     server: server.name,
@@ -231,11 +261,14 @@ async function measure(server, { path, next, rate, conns, seconds }) {
     p90: percentile(times, 90),
     p99: percentile(times, 99),
     max: times.at(-1),
+    cpuMsPerRequest: times.length > 0 ? (cpu * 1000) / times.length : Number.NaN,
     load: load(),
   };
 }
 
 const servers = [];
+// The load generator (every thread of this process) on CPU 0; the servers start on CPU 1.
+if (pin) spawnSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)]);
 try {
   const defs = await definitionsForPeer();
   const node = start(
@@ -284,15 +317,18 @@ try {
       `the servers answer differently:\n${JSON.stringify(answers[0])}\n${JSON.stringify(answers[1])}`,
     );
   }
-  console.log('both servers give the same response JSON');
+  log('both servers give the same response JSON');
 
   const results = [];
   const show = (scenario, r) => {
     results.push({ scenario, ...r });
-    console.log(
-      `${scenario.padEnd(8)} ${r.server.padEnd(12)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50.toFixed(3)} ms  p90 ${r.p90.toFixed(3)}  p99 ${r.p99.toFixed(3)}  max ${r.max.toFixed(1)}  errors ${r.errors}  load ${r.load}`,
+    log(
+      `${scenario.padEnd(8)} ${r.server.padEnd(12)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50.toFixed(3)} ms  p90 ${r.p90.toFixed(3)}  p99 ${r.p99.toFixed(3)}  max ${r.max.toFixed(1)}  cpu ${r.cpuMsPerRequest.toFixed(3)} ms/req  errors ${r.errors}  load ${r.load}`,
     );
   };
+  log(
+    `load generator ${pin ? 'on CPU 0, servers on CPU 1 (taskset)' : 'and servers unpinned'}; ${cores} cores; load ${load()}`,
+  );
   for (let round = 0; round < rounds; round++) {
     const order = round % 2 === 0 ? servers : [...servers].reverse();
     for (const s of order) {
@@ -354,7 +390,11 @@ try {
       );
     }
   }
-  writeFileSync(join(here, '.out', 'serve-redis.json'), JSON.stringify(results, null, 2));
+  const summary = summarize(results);
+  const report = { pinned: pin, cores, duration, rounds, connections, results, summary };
+  writeFileSync(join(here, '.out', 'serve-redis.json'), JSON.stringify(report, null, 2));
+  if (json) console.log(JSON.stringify(report, null, 2));
+  else printSummary(summary);
 } finally {
   for (const s of servers) s.stop();
   // Remove this run's keys from the shared Redis (only ours: the prefix is this process's).
@@ -362,4 +402,92 @@ try {
     '-c',
     `redis-cli -h 127.0.0.1 --scan --pattern '${keyPrefix}:*' | xargs -r -n 1000 redis-cli -h 127.0.0.1 unlink > /dev/null`,
   ]);
+}
+
+// ---- issue #11's goals, per round and as the median over rounds
+function summarize(results) {
+  const pick = (scenario, server) =>
+    results.filter((r) => r.scenario === scenario && r.server === server);
+  const median = (xs) => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s.length === 0 ? Number.NaN : (s[(s.length - 1) >> 1] + s[s.length >> 1]) / 2;
+  };
+  const goal = (name, target, perRound, met, unit) => {
+    const value = median(perRound);
+    return { goal: name, target, unit, perRound, median: value, met: met(value) };
+  };
+  const node = (scenario) => pick(scenario, 'duckfeat');
+  const peer = (scenario) => pick(scenario, 'python-peer');
+  const ratio = (scenario, field) =>
+    node(scenario).map((r, i) => r[field] / (peer(scenario)[i]?.[field] ?? Number.NaN));
+  // The 1,000 req/s scenario counts only if the server kept up with the offered rate.
+  const kept = (r) => r.rps >= 0.95 * 1000;
+  return [
+    goal(
+      '1 entity x 9 features at 1,000 req/s: duckfeat p99',
+      '<= 2 ms',
+      node('one').map((r) => (kept(r) ? r.p99 : Number.POSITIVE_INFINITY)),
+      (v) => v <= 2,
+      'ms',
+    ),
+    goal(
+      '  (the Python peer p99, same scenario)',
+      'reference',
+      peer('one').map((r) => r.p99),
+      () => null,
+      'ms',
+    ),
+    goal(
+      'max throughput, duckfeat / Python peer',
+      '>= 5x',
+      ratio('max', 'rps'),
+      (v) => v >= 5,
+      'x',
+    ),
+    goal(
+      '  (CPU per request, Python peer / duckfeat)',
+      'reference',
+      peer('max').map(
+        (r, i) => r.cpuMsPerRequest / (node('max')[i]?.cpuMsPerRequest ?? Number.NaN),
+      ),
+      () => null,
+      'x',
+    ),
+    goal(
+      '100 entities x 50 features at 100 req/s: duckfeat p99',
+      '<= 10 ms',
+      node('wide').map((r) => (r.rps >= 0.95 * 100 ? r.p99 : Number.POSITIVE_INFINITY)),
+      (v) => v <= 10,
+      'ms',
+    ),
+    goal(
+      '  (CPU per 100 x 50 request, Python peer / duckfeat)',
+      'reference',
+      peer('wide').map(
+        (r, i) => r.cpuMsPerRequest / (node('wide')[i]?.cpuMsPerRequest ?? Number.NaN),
+      ),
+      () => null,
+      'x',
+    ),
+    goal(
+      '/predict p50 minus /get-online-features p50',
+      '<= 0.3 ms',
+      pick('predict', 'duckfeat').map(
+        (r, i) => r.p50 - (pick('features', 'duckfeat')[i]?.p50 ?? Number.NaN),
+      ),
+      (v) => v <= 0.3,
+      'ms',
+    ),
+  ];
+}
+
+function printSummary(summary) {
+  log('\nissue #11 goals (median over rounds; per round in brackets):');
+  for (const g of summary) {
+    const fmt = (v) => (Number.isFinite(v) ? v.toFixed(g.unit === 'x' ? 2 : 3) : 'not kept up');
+    const verdict = g.met === null ? '' : g.met ? 'MET' : 'NOT MET';
+    log(
+      `${verdict.padEnd(8)} ${g.goal}: ${fmt(g.median)}${g.unit === 'x' ? 'x' : ` ${g.unit}`} [${g.perRound.map(fmt).join(', ')}] (goal ${g.target})`,
+    );
+  }
 }
