@@ -73,16 +73,20 @@ export async function trainGBDTWithScores(options: TrainOptions): Promise<Traine
     useWorkers ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
 
   const data = binDataset(features, params, allocate);
-  const gradients = new Float32Array(allocate(4 * numRows));
-  const hessians = new Float32Array(allocate(4 * numRows));
-  const indices = new Int32Array(allocate(4 * numRows));
   const builder: HistogramBuilder = useWorkers
-    ? await createWorkerHistogramBuilder(data, gradients, hessians, indices, threads)
-    : createLocalHistogramBuilder(data, gradients, hessians);
+    ? await createWorkerHistogramBuilder(data, threads)
+    : createLocalHistogramBuilder(data);
   try {
-    const learner = new TreeLearner(data, params, gradients, hessians, indices, builder);
+    const learner = new TreeLearner(data, params, builder);
     const usable = data.mappers.flatMap((m, f) => (m.isTrivial ? [] : [f]));
-    const trees = await boost(options, params, learner, gradients, hessians, usable);
+    const trees = await boost(
+      options,
+      params,
+      learner,
+      builder.gradients,
+      builder.hessians,
+      usable,
+    );
     const header = {
       featureNames: [...options.featureNames],
       featureInfos: data.mappers.map((m) => featureInfo(m, (x) => formatG(x, 17))),

@@ -1,15 +1,22 @@
 import type { BinnedDataset } from './dataset.js';
 import { buildHistogram, type RowSet } from './histogram.js';
 import type { HistogramBuilder } from './tree-learner.js';
+import { createWasmHistogramBuilder } from './wasm-histogram-builder.js';
 
-/** Builds histograms in the calling thread. */
-export function createLocalHistogramBuilder(
-  data: BinnedDataset,
-  gradients: Float32Array,
-  hessians: Float32Array,
-): HistogramBuilder {
+/**
+ * Builds histograms in the calling thread: with the WebAssembly kernels when the dataset has
+ * row slots, else with the JavaScript ones.
+ */
+export function createLocalHistogramBuilder(data: BinnedDataset): HistogramBuilder {
+  const wasm = createWasmHistogramBuilder(data);
+  if (wasm) return wasm;
+  const gradients = new Float32Array(data.numRows);
+  const hessians = new Float32Array(data.numRows);
   const scratch = { g: new Float32Array(data.numRows), h: new Float32Array(data.numRows) };
   return {
+    gradients,
+    hessians,
+    indices: new Int32Array(data.numRows),
     build(rows: RowSet, used: Uint8Array, out: Float64Array) {
       buildHistogram(data, gradients, hessians, rows, used, out, scratch);
     },

@@ -11,8 +11,14 @@ import {
 } from './split.js';
 import { createTree, splitLeaf, type Tree } from './tree.js';
 
-/** Builds a leaf's histogram: in this thread, or sharded over worker threads. */
+/**
+ * Builds a leaf's histogram: in this thread, or sharded over worker threads. It owns the
+ * gradients, hessians and row partition its kernels read (in WebAssembly or shared memory).
+ */
 export interface HistogramBuilder {
+  readonly gradients: Float32Array;
+  readonly hessians: Float32Array;
+  readonly indices: Int32Array;
   build(rows: RowSet, used: Uint8Array, out: Float64Array): void | Promise<void>;
   close(): Promise<void>;
 }
@@ -32,15 +38,18 @@ export class TreeLearner {
   private readonly config: SplitConfig;
   private readonly histograms: Float64Array[] = [];
   private readonly temp: Int32Array;
+  private readonly gradients: Float32Array;
+  private readonly hessians: Float32Array;
+  readonly indices: Int32Array;
 
   constructor(
     private readonly data: BinnedDataset,
     private readonly params: GBDTParams,
-    private readonly gradients: Float32Array,
-    private readonly hessians: Float32Array,
-    readonly indices: Int32Array,
     private readonly builder: HistogramBuilder,
   ) {
+    this.gradients = builder.gradients;
+    this.hessians = builder.hessians;
+    this.indices = builder.indices;
     this.config = {
       lambdaL1: params.lambda_l1,
       lambdaL2: params.lambda_l2,

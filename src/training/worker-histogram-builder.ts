@@ -17,11 +17,11 @@ const MIN_ROWS_TO_SHARD = 20_000;
  */
 export async function createWorkerHistogramBuilder(
   data: BinnedDataset,
-  gradients: Float32Array,
-  hessians: Float32Array,
-  indices: Int32Array,
   threads: number,
 ): Promise<HistogramBuilder> {
+  const gradients = new Float32Array(new SharedArrayBuffer(4 * data.numRows));
+  const hessians = new Float32Array(new SharedArrayBuffer(4 * data.numRows));
+  const indices = new Int32Array(new SharedArrayBuffer(4 * data.numRows));
   const url = workerEntry();
   const workers: { worker: Worker; out: Float64Array }[] = [];
   const histogramBytes = 16 * data.totalBins;
@@ -47,6 +47,9 @@ export async function createWorkerHistogramBuilder(
   }
   const scratch = { g: new Float32Array(data.numRows), h: new Float32Array(data.numRows) };
   return {
+    gradients,
+    hessians,
+    indices,
     async build(rows: RowSet, used: Uint8Array, out: Float64Array) {
       const n = rows.end - rows.start;
       if (n < MIN_ROWS_TO_SHARD * threads) {
