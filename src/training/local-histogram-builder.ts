@@ -1,5 +1,6 @@
 import type { BinnedDataset } from './dataset.js';
 import { buildHistogram, type RowSet } from './histogram.js';
+import { type PartitionRule, partitionRows } from './partition.js';
 import type { HistogramBuilder } from './tree-learner.js';
 import { createWasmHistogramBuilder } from './wasm-histogram-builder.js';
 
@@ -12,13 +13,18 @@ export function createLocalHistogramBuilder(data: BinnedDataset): HistogramBuild
   if (wasm) return wasm;
   const gradients = new Float32Array(data.numRows);
   const hessians = new Float32Array(data.numRows);
+  const indices = new Int32Array(data.numRows);
+  const temp = new Int32Array(data.numRows);
   const scratch = { g: new Float32Array(data.numRows), h: new Float32Array(data.numRows) };
   return {
     gradients,
     hessians,
-    indices: new Int32Array(data.numRows),
+    indices,
     build(rows: RowSet, used: Uint8Array, out: Float64Array) {
       buildHistogram(data, gradients, hessians, rows, used, out, scratch);
+    },
+    partition(rule: PartitionRule, begin: number, count: number) {
+      return partitionRows(data.bins[rule.feature]!, indices, temp, begin, count, rule);
     },
     async close() {},
   };

@@ -1,7 +1,7 @@
-import { MISSING_NAN, MISSING_ZERO } from './binning.js';
 import type { BinnedDataset } from './dataset.js';
 import { fixHistogram, type RowSet, subtractHistogram } from './histogram.js';
 import type { GBDTParams } from './params.js';
+import { type PartitionRule, partitionRule } from './partition.js';
 import {
   findBestThreshold,
   leafOutput,
@@ -12,14 +12,17 @@ import {
 import { createTree, splitLeaf, type Tree } from './tree.js';
 
 /**
- * Builds a leaf's histogram: in this thread, or sharded over worker threads. It owns the
- * gradients, hessians and row partition its kernels read (in WebAssembly or shared memory).
+ * Builds a leaf's histogram (in this thread, or sharded over worker threads) and partitions
+ * a leaf's rows. It owns the gradients, hessians and row partition its kernels read (in
+ * WebAssembly or shared memory).
  */
 export interface HistogramBuilder {
   readonly gradients: Float32Array;
   readonly hessians: Float32Array;
   readonly indices: Int32Array;
   build(rows: RowSet, used: Uint8Array, out: Float64Array): void | Promise<void>;
+  /** Stable partition of `indices[begin … begin + count)`: left rows first. Returns their count. */
+  partition(rule: PartitionRule, begin: number, count: number): number;
   close(): Promise<void>;
 }
 
@@ -37,7 +40,6 @@ export interface GrownTree {
 export class TreeLearner {
   private readonly config: SplitConfig;
   private readonly histograms: Float64Array[] = [];
-  private readonly temp: Int32Array;
   private readonly gradients: Float32Array;
   private readonly hessians: Float32Array;
   readonly indices: Int32Array;
@@ -58,7 +60,6 @@ export class TreeLearner {
       minSumHessianInLeaf: params.min_sum_hessian_in_leaf,
       minGainToSplit: params.min_gain_to_split,
     };
-    this.temp = new Int32Array(data.numRows);
   }
 
   /**
@@ -120,9 +121,10 @@ export class TreeLearner {
       const s = best[leaf]!;
       if (!(s.gain > 0)) break;
 
-      const leftCount = this.partition(leafBegin[leaf]!, leafRows[leaf]!, s);
-      const rightCount = leafRows[leaf]! - leftCount;
       const mapper = data.mappers[s.feature]!;
+      const rule = partitionRule(s.feature, mapper, s.thresholdBin, s.defaultLeft);
+      const leftCount = this.builder.partition(rule, leafBegin[leaf]!, leafRows[leaf]!);
+      const rightCount = leafRows[leaf]! - leftCount;
       const right = splitLeaf(tree, leafParent, leaf, {
         feature: s.feature,
         threshold: mapper.upperBounds[s.thresholdBin]!,
@@ -215,36 +217,5 @@ export class TreeLearner {
       if (!ok) splittable[f] = 0;
     }
     return out;
-  }
-
-  /** Stable partition of `indices[begin … begin + count)`: left rows first. Returns their count. */
-  private partition(begin: number, count: number, s: SplitCandidate): number {
-    const mapper = this.data.mappers[s.feature]!;
-    const bins = this.data.bins[s.feature]!;
-    const idx = this.indices;
-    const temp = this.temp;
-    const threshold = s.thresholdBin;
-    const missingBin =
-      mapper.missingType === MISSING_NAN
-        ? mapper.numBins - 1
-        : mapper.missingType === MISSING_ZERO
-          ? mapper.defaultBin
-          : -1;
-    const defaultLeft = s.defaultLeft ? 1 : 0;
-    let left = begin;
-    let right = 0;
-    const end = begin + count;
-    // Branch-free: write the row to both sides, advance the side it belongs to.
-    for (let i = begin; i < end; i++) {
-      const r = idx[i]!;
-      const b = bins[r]!;
-      const goLeft = b === missingBin ? defaultLeft : b <= threshold ? 1 : 0;
-      idx[left] = r;
-      temp[right] = r;
-      left += goLeft;
-      right += 1 - goLeft;
-    }
-    idx.set(temp.subarray(0, right), left);
-    return left - begin;
   }
 }

@@ -23,6 +23,7 @@ export const op = {
   i32Load8U: 0x2d,
   i32Load16U: 0x2f,
   i32Store: 0x36,
+  select: 0x1b,
   f64Store: 0x39,
   i32Const: 0x41,
   i32Eqz: 0x45,
@@ -34,6 +35,7 @@ export const op = {
   i32Sub: 0x6b,
   i32Mul: 0x6c,
   i32Shl: 0x74,
+  i32ShrU: 0x76,
   f64Add: 0xa0,
   f64PromoteF32: 0xbb,
   /** Block type "no result". */
@@ -81,14 +83,17 @@ export interface WasmFunction {
   /** Local groups after the parameters: [count, type]. */
   locals: [number, number][];
   body: number[];
+  /** The result type, if the function returns one value. */
+  result?: number;
 }
 
-/**
- * A module importing one memory (`env.memory`) and exporting `functions`, none returning a
- * value.
- */
+/** A module importing one memory (`env.memory`) and exporting `functions`. */
 export function encodeModule(functions: readonly WasmFunction[]): Uint8Array {
-  const types = functions.map((f) => [0x60, ...vector(f.params.map((p) => [p])), 0]);
+  const types = functions.map((f) => [
+    0x60,
+    ...vector(f.params.map((p) => [p])),
+    ...vector(f.result === undefined ? [] : [[f.result]]),
+  ]);
   const memoryImport = [...name('env'), ...name('memory'), 0x02, 0x00, 1];
   const code = functions.map((f) => {
     const body = [...vector(f.locals.map(([n, t]) => [...uleb(n), t])), ...f.body, op.end];

@@ -5,6 +5,7 @@ import { TrainingError } from '../errors.js';
 import type { BinnedDataset } from './dataset.js';
 import { addHistogram, buildHistogram, type RowSet } from './histogram.js';
 import type { HistogramTask, HistogramWorkerData } from './histogram-worker.js';
+import { type PartitionRule, partitionRows } from './partition.js';
 import type { HistogramBuilder } from './tree-learner.js';
 
 /** Below this many rows a leaf's histogram is built in this thread (a round trip costs more). */
@@ -22,6 +23,7 @@ export async function createWorkerHistogramBuilder(
   const gradients = new Float32Array(new SharedArrayBuffer(4 * data.numRows));
   const hessians = new Float32Array(new SharedArrayBuffer(4 * data.numRows));
   const indices = new Int32Array(new SharedArrayBuffer(4 * data.numRows));
+  const temp = new Int32Array(data.numRows);
   const url = workerEntry();
   const workers: { worker: Worker; out: Float64Array }[] = [];
   const histogramBytes = 16 * data.totalBins;
@@ -81,6 +83,9 @@ export async function createWorkerHistogramBuilder(
         worker.removeAllListeners('error');
         addHistogram(data, out, part, used);
       }
+    },
+    partition(rule: PartitionRule, begin: number, count: number) {
+      return partitionRows(data.bins[rule.feature]!, indices, temp, begin, count, rule);
     },
     async close() {
       await Promise.all(workers.map(({ worker }) => worker.terminate()));
