@@ -190,18 +190,13 @@ export function f1(scores: Values, labels: Labels, threshold = 0.5): number {
   return ratio(2 * m.tp, 2 * m.tp + m.fp + m.fn);
 }
 
-/** Keep at most `max` points, evenly spread, always the first and the last. */
-function downsample<T extends Record<string, number[]>>(curve: T, max = MAX_CURVE_POINTS): T {
-  const keys = Object.keys(curve) as (keyof T)[];
-  const n = curve[keys[0]!]!.length;
-  if (n <= max) return curve;
-  const out = {} as Record<keyof T, number[]>;
-  for (const k of keys) out[k] = [];
-  for (let j = 0; j < max; j++) {
-    const i = Math.round((j * (n - 1)) / (max - 1));
-    for (const k of keys) out[k].push(curve[k]![i]!);
-  }
-  return out as T;
+/**
+ * The curve points kept of `n`: all when n ≤ `max`, else `max` evenly spread, always the first
+ * and the last. Picked before the points are made: a million rows can have a million.
+ */
+function keptPoints(n: number, max = MAX_CURVE_POINTS): number[] {
+  if (n <= max) return Array.from({ length: n }, (_, i) => i);
+  return Array.from({ length: max }, (_, j) => Math.round((j * (n - 1)) / (max - 1)));
 }
 
 /**
@@ -221,16 +216,19 @@ function rocCurveOf(g: ScoreGroups) {
     N += g.neg[k]!;
   }
   const curve = { fpr: [0], tpr: [0], thresholds: [Number.POSITIVE_INFINITY] };
+  const keep = keptPoints(g.length + 1);
   let tp = 0;
   let fp = 0;
-  for (let k = 0; k < g.length; k++) {
+  for (let k = 0, next = 1; k < g.length; k++) {
     tp += g.pos[k]!;
     fp += g.neg[k]!;
+    if (k + 1 !== keep[next]) continue;
+    next++;
     curve.fpr.push(ratio(fp, N));
     curve.tpr.push(ratio(tp, P));
     curve.thresholds.push(g.score[k]!);
   }
-  return downsample(curve);
+  return curve;
 }
 
 /**
@@ -246,16 +244,19 @@ function prCurveOf(g: ScoreGroups) {
   let P = 0;
   for (let k = 0; k < g.length; k++) P += g.pos[k]!;
   const curve = { precision: [1], recall: [0], thresholds: [Number.POSITIVE_INFINITY] };
+  const keep = keptPoints(g.length + 1);
   let tp = 0;
   let fp = 0;
-  for (let k = 0; k < g.length; k++) {
+  for (let k = 0, next = 1; k < g.length; k++) {
     tp += g.pos[k]!;
     fp += g.neg[k]!;
+    if (k + 1 !== keep[next]) continue;
+    next++;
     curve.precision.push(ratio(tp, tp + fp));
     curve.recall.push(ratio(tp, P));
     curve.thresholds.push(g.score[k]!);
   }
-  return downsample(curve);
+  return curve;
 }
 
 export interface CalibrationTableRow {
