@@ -91,3 +91,38 @@ export async function syntheticTable(rows = 1_000_000) {
   }
   return path;
 }
+
+/**
+ * A wide table: `rows` × `features` continuous features (HIGGS-sized at 2M × 28), a signal in
+ * the first ten, 10% NULLs in every fourth column (deterministic: DuckDB hash).
+ */
+export async function wideSyntheticTable(rows = 2_000_000, features = 28) {
+  mkdirSync(out, { recursive: true });
+  const path = join(out, `synthetic_${rows}x${features}.parquet`);
+  if (existsSync(path)) return path;
+  const db = await DuckDBInstance.create(':memory:');
+  const c = await db.connect();
+  try {
+    const u = (k) => `((hash(i, ${k + 1000}) % 1000000)::DOUBLE + 0.5) / 1000000`;
+    const cols = Array.from({ length: features }, (_, k) => {
+      const x =
+        k % 3 === 0 ? `ln(${u(k)} / (1 - ${u(k)}))` : k % 3 === 1 ? `-ln(${u(k)})` : `${u(k)} * 10`;
+      return k % 4 === 3
+        ? `CASE WHEN ${u(k + 500)} < 0.1 THEN NULL ELSE ${x} END AS f${k}`
+        : `${x} AS f${k}`;
+    });
+    const signal = Array.from(
+      { length: Math.min(10, features) },
+      (_, k) => `${((k % 5) - 2) * 0.3 + 0.1} * coalesce(f${k}, 0)`,
+    ).join(' + ');
+    await c.run(`COPY (
+      WITH f AS (SELECT i, ${cols.join(', ')}, ${u(999)} AS noise FROM range(${rows}) r(i))
+      SELECT ${Array.from({ length: features }, (_, k) => `f${k}`).join(', ')},
+        (noise < 1 / (1 + exp(-(${signal} - 1)))) ::INTEGER AS y
+      FROM f) TO '${path}' (FORMAT parquet)`);
+  } finally {
+    c.closeSync();
+    db.closeSync();
+  }
+  return path;
+}

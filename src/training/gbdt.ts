@@ -160,14 +160,9 @@ async function boost(
     shrinkTree(tree, params.learning_rate);
     const inBag = bagging ? new Uint8Array(numRows) : null;
     for (let leaf = 0; leaf < tree.numLeaves; leaf++) {
-      const v = tree.leafValue[leaf]!;
       const begin = grown.leafBegin[leaf]!;
       const end = begin + grown.leafRows[leaf]!;
-      for (let i = begin; i < end; i++) {
-        const r = learner.indices[i]!;
-        scores[r]! += v;
-        if (inBag) inBag[r] = 1;
-      }
+      addLeafValue(scores, learner.indices, begin, end, tree.leafValue[leaf]!, inBag);
     }
     if (inBag) {
       for (let r = 0; r < numRows; r++) if (!inBag[r]) scores[r]! += predictTree(tree, features, r);
@@ -207,6 +202,26 @@ async function boost(
   }
   if (bestIteration !== null) trees.length = bestIteration;
   return { trees, bestIteration, scores };
+}
+
+/** Add a leaf's value to the scores of its rows `indices[begin … end − 1]` (marking them in-bag). */
+function addLeafValue(
+  scores: Float64Array,
+  indices: Int32Array,
+  begin: number,
+  end: number,
+  value: number,
+  inBag: Uint8Array | null,
+): void {
+  if (inBag) {
+    for (let i = begin; i < end; i++) {
+      const r = indices[i]!;
+      scores[r]! += value;
+      inBag[r] = 1;
+    }
+  } else {
+    for (let i = begin; i < end; i++) scores[indices[i]!]! += value;
+  }
 }
 
 function sampleFeatures(
