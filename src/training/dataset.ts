@@ -83,10 +83,12 @@ export function binDataset(
   let rowSlots: Uint16Array | null = null;
   if (binOffsets[numFeatures]! <= 65536) {
     rowSlots = new Uint16Array(allocate(2 * numRows * numFeatures));
-    for (let f = 0; f < numFeatures; f++) {
-      const column = bins[f]!;
-      const offset = binOffsets[f]!;
-      for (let r = 0, k = f; r < numRows; r++, k += numFeatures) rowSlots[k] = offset + column[r]!;
+    // In blocks of rows, so that the block's slots stay in cache while each column fills them.
+    for (let start = 0; start < numRows; start += TRANSPOSE_BLOCK) {
+      const end = Math.min(numRows, start + TRANSPOSE_BLOCK);
+      for (let f = 0; f < numFeatures; f++) {
+        fillSlots(rowSlots, bins[f]!, binOffsets[f]!, f, numFeatures, start, end);
+      }
     }
   }
   return {
@@ -98,4 +100,20 @@ export function binDataset(
     totalBins: binOffsets[numFeatures]!,
     rowSlots,
   };
+}
+
+const TRANSPOSE_BLOCK = 4096;
+
+function fillSlots(
+  rowSlots: Uint16Array,
+  column: Uint8Array | Uint16Array,
+  offset: number,
+  f: number,
+  numFeatures: number,
+  start: number,
+  end: number,
+): void {
+  for (let r = start, k = start * numFeatures + f; r < end; r++, k += numFeatures) {
+    rowSlots[k] = offset + column[r]!;
+  }
 }
