@@ -11,6 +11,7 @@ import { SeededRandom } from './random.js';
 import { K_EPSILON } from './split.js';
 import { addBias, createTree, decide, shrinkTree, type Tree, trimTree } from './tree.js';
 import { type HistogramBuilder, TreeLearner } from './tree-learner.js';
+import { createWasmHistogramBuilder } from './wasm-histogram-builder.js';
 import { createWorkerHistogramBuilder } from './worker-histogram-builder.js';
 
 /** Feature columns (one Float64Array per feature, NaN = missing) and 0/1 labels. */
@@ -73,9 +74,11 @@ export async function trainGBDTWithScores(options: TrainOptions): Promise<Traine
     useWorkers ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
 
   const data = binDataset(features, params, allocate);
-  const builder: HistogramBuilder = useWorkers
-    ? await createWorkerHistogramBuilder(data, threads)
-    : createLocalHistogramBuilder(data);
+  const builder: HistogramBuilder =
+    (await createWasmHistogramBuilder(data, useWorkers ? threads : 1)) ??
+    (useWorkers
+      ? await createWorkerHistogramBuilder(data, threads)
+      : createLocalHistogramBuilder(data));
   try {
     const learner = new TreeLearner(data, params, builder);
     const usable = data.mappers.flatMap((m, f) => (m.isTrivial ? [] : [f]));

@@ -2,15 +2,12 @@ import type { BinnedDataset } from './dataset.js';
 import { buildHistogram, type RowSet } from './histogram.js';
 import { type PartitionRule, partitionRows } from './partition.js';
 import type { HistogramBuilder } from './tree-learner.js';
-import { createWasmHistogramBuilder } from './wasm-histogram-builder.js';
 
 /**
- * Builds histograms in the calling thread: with the WebAssembly kernels when the dataset has
- * row slots, else with the JavaScript ones.
+ * Builds histograms in the calling thread with the JavaScript kernels (datasets without row
+ * slots; see wasm-histogram-builder.ts for the others).
  */
 export function createLocalHistogramBuilder(data: BinnedDataset): HistogramBuilder {
-  const wasm = createWasmHistogramBuilder(data);
-  if (wasm) return wasm;
   const gradients = new Float32Array(data.numRows);
   const hessians = new Float32Array(data.numRows);
   const indices = new Int32Array(data.numRows);

@@ -87,14 +87,19 @@ export interface WasmFunction {
   result?: number;
 }
 
-/** A module importing one memory (`env.memory`) and exporting `functions`. */
-export function encodeModule(functions: readonly WasmFunction[]): Uint8Array {
+/**
+ * A module importing one memory (`env.memory`; a shared one, of at most 4 GiB, when
+ * `sharedMemory`) and exporting `functions`.
+ */
+export function encodeModule(functions: readonly WasmFunction[], sharedMemory = false): Uint8Array {
   const types = functions.map((f) => [
     0x60,
     ...vector(f.params.map((p) => [p])),
     ...vector(f.result === undefined ? [] : [[f.result]]),
   ]);
-  const memoryImport = [...name('env'), ...name('memory'), 0x02, 0x00, 1];
+  // Limits: flags 0 = minimum only; 3 = minimum, maximum, shared.
+  const limits = sharedMemory ? [0x03, ...uleb(1), ...uleb(65536)] : [0x00, ...uleb(1)];
+  const memoryImport = [...name('env'), ...name('memory'), 0x02, ...limits];
   const code = functions.map((f) => {
     const body = [...vector(f.locals.map(([n, t]) => [...uleb(n), t])), ...f.body, op.end];
     return [...uleb(body.length), ...body];

@@ -257,42 +257,55 @@ function partitionKernel(name: string, load: number, widthLog2: number): WasmFun
 
 // The WebAssembly API as far as used here (the project's lib settings declare no DOM/wasm types).
 export interface WasmMemory {
-  readonly buffer: ArrayBuffer;
+  readonly buffer: ArrayBuffer | SharedArrayBuffer;
 }
 interface WasmModule {
   readonly kind: 'module';
 }
 declare const WebAssembly: {
   Module: new (bytes: Uint8Array) => WasmModule;
-  Memory: new (descriptor: { initial: number }) => WasmMemory;
+  Memory: new (descriptor: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory;
   Instance: new (
     module: WasmModule,
     imports: { env: { memory: WasmMemory } },
   ) => { exports: unknown };
 };
 
-let compiled: WasmModule | null = null;
+const compiled = new Map<boolean, WasmModule>();
 
-/** The kernels, instantiated over `memory`. */
-export function instantiateKernels(memory: WasmMemory): Kernels {
-  compiled ??= new WebAssembly.Module(
-    encodeModule([
-      histogramKernel('range', false, false),
-      histogramKernel('indexed', true, false),
-      histogramKernel('rangeSubset', false, true),
-      histogramKernel('indexedSubset', true, true),
-      partitionKernel('partition8', op.i32Load8U, 0),
-      partitionKernel('partition16', op.i32Load16U, 1),
-    ]),
-  );
-  return new WebAssembly.Instance(compiled, { env: { memory } }).exports as Kernels;
+/** The kernels, instantiated over `memory` (`shared`: made by createMemory(…, true)). */
+export function instantiateKernels(memory: WasmMemory, shared = false): Kernels {
+  let module = compiled.get(shared);
+  if (!module) {
+    module = new WebAssembly.Module(
+      encodeModule(
+        [
+          histogramKernel('range', false, false),
+          histogramKernel('indexed', true, false),
+          histogramKernel('rangeSubset', false, true),
+          histogramKernel('indexedSubset', true, true),
+          partitionKernel('partition8', op.i32Load8U, 0),
+          partitionKernel('partition16', op.i32Load16U, 1),
+        ],
+        shared,
+      ),
+    );
+    compiled.set(shared, module);
+  }
+  return new WebAssembly.Instance(module, { env: { memory } }).exports as Kernels;
 }
 
-/** A new memory of `bytes` (rounded up to pages), or null when it cannot be had. */
-export function createMemory(bytes: number): WasmMemory | null {
+/**
+ * A new memory of `bytes` (rounded up to pages), or null when it cannot be had. A `shared`
+ * one (its buffer a SharedArrayBuffer) can be sent to worker threads.
+ */
+export function createMemory(bytes: number, shared = false): WasmMemory | null {
   if (bytes > MAX_BYTES) return null;
+  const pages = Math.ceil(bytes / PAGE);
   try {
-    return new WebAssembly.Memory({ initial: Math.ceil(bytes / PAGE) });
+    return new WebAssembly.Memory(
+      shared ? { initial: pages, maximum: pages, shared: true } : { initial: pages },
+    );
   } catch {
     return null;
   }

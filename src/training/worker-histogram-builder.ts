@@ -9,10 +9,11 @@ import { type PartitionRule, partitionRows } from './partition.js';
 import type { HistogramBuilder } from './tree-learner.js';
 
 /** Below this many rows a leaf's histogram is built in this thread (a round trip costs more). */
-const MIN_ROWS_TO_SHARD = 20_000;
+export const MIN_ROWS_TO_SHARD = 20_000;
 
 /**
- * Builds histograms over row shards: `threads − 1` worker threads take one shard each and
+ * Builds histograms with the JavaScript kernels over row shards (datasets without row slots;
+ * see wasm-histogram-builder.ts for the others): `threads − 1` worker threads take one shard each and
  * this thread the last, then the shards are summed. Bins, gradients and the row partition
  * are SharedArrayBuffers, so a task message carries only a row range.
  */
@@ -24,7 +25,7 @@ export async function createWorkerHistogramBuilder(
   const hessians = new Float32Array(new SharedArrayBuffer(4 * data.numRows));
   const indices = new Int32Array(new SharedArrayBuffer(4 * data.numRows));
   const temp = new Int32Array(data.numRows);
-  const url = workerEntry();
+  const url = workerEntry('histogram-worker.js');
   const workers: { worker: Worker; out: Float64Array }[] = [];
   const histogramBytes = 16 * data.totalBins;
   for (let w = 0; w < threads - 1; w++) {
@@ -94,11 +95,11 @@ export async function createWorkerHistogramBuilder(
 }
 
 /**
- * The compiled worker beside this module; when running from the TypeScript sources (tests),
- * the compiled one in dist/ (workers cannot load .ts files).
+ * The compiled worker `file` beside this module; when running from the TypeScript sources
+ * (tests), the compiled one in dist/ (workers cannot load .ts files).
  */
-function workerEntry(): URL {
-  for (const candidate of ['./histogram-worker.js', '../../dist/training/histogram-worker.js']) {
+export function workerEntry(file: string): URL {
+  for (const candidate of [`./${file}`, `../../dist/training/${file}`]) {
     const url = new URL(candidate, import.meta.url);
     if (existsSync(fileURLToPath(url))) return url;
   }

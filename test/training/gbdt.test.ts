@@ -177,9 +177,13 @@ describe('trainGBDT', () => {
     ).rejects.toThrow(/0 or 1/);
   });
 
-  it('builds the same trees with histograms sharded over worker threads', async () => {
+  // Row slots: the WebAssembly kernels; more than 65,536 bins in all: the JavaScript ones.
+  it.each([
+    ['WebAssembly kernels', {}],
+    ['JavaScript kernels', { max_bin: 20_000, min_data_in_bin: 1 }],
+  ])('builds the same trees with histograms sharded over worker threads (%s)', async (_, extra) => {
     const big = syntheticData(50_000, 3);
-    const params = { num_iterations: 3, num_leaves: 8 };
+    const params = { num_iterations: 3, num_leaves: 8, ...extra };
     const local = await trainGBDT({ ...big, params: { ...params, num_threads: 1 } });
     const sharded = await trainGBDT({
       ...big,

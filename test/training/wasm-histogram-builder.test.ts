@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { binDataset } from '../../src/training/dataset.js';
 import { buildHistogram } from '../../src/training/histogram.js';
 import { resolveParams } from '../../src/training/params.js';
@@ -7,13 +7,14 @@ import { createWasmHistogramBuilder } from '../../src/training/wasm-histogram-bu
 import { syntheticData } from './fixtures.js';
 
 // The WebAssembly kernels against the JavaScript ones they replace: the same doubles.
-describe('createWasmHistogramBuilder', () => {
+describe('createWasmHistogramBuilder', async () => {
   const numRows = 5000;
   const { features } = syntheticData(numRows, 3);
   // A wide feature (more than 256 bins: 16-bit bin columns) beside the fixture's five.
   const wide = Float64Array.from({ length: numRows }, (_, i) => (i * 7919) % 1000);
   const data = binDataset([...features, wide], resolveParams({ max_bin: 1000 }));
-  const builder = createWasmHistogramBuilder(data)!;
+  const builder = (await createWasmHistogramBuilder(data))!;
+  afterAll(() => builder.close());
   const gradients = new Float32Array(numRows);
   const hessians = new Float32Array(numRows);
   for (let r = 0; r < numRows; r++) {
@@ -37,7 +38,7 @@ describe('createWasmHistogramBuilder', () => {
     ['a subset of the features', Uint8Array.of(0, 1, 0, 1, 1, 0)],
   ] as const) {
     for (const indexed of [false, true]) {
-      it(`builds the same histogram as JavaScript: ${name}, ${indexed ? 'indexed' : 'range'}`, () => {
+      it(`builds the same histogram as JavaScript: ${name}, ${indexed ? 'indexed' : 'range'}`, async () => {
         const rows = indexed
           ? { start: 100, end: 3000, indices: builder.indices }
           : { start: 17, end: 4321, indices: null };
@@ -52,7 +53,7 @@ describe('createWasmHistogramBuilder', () => {
           scratch,
         );
         const actual = new Float64Array(2 * data.totalBins);
-        builder.build(rows, used, actual);
+        await builder.build(rows, used, actual);
         expect(Array.from(actual)).toEqual(Array.from(expected));
         expect(expected.some((x) => x !== 0)).toBe(true);
       });
@@ -80,6 +81,32 @@ describe('createWasmHistogramBuilder', () => {
       expect(left).toBeGreaterThan(0);
       expect(left).toBeLessThan(2500);
       expect(Array.from(builder.indices)).toEqual(Array.from(expected));
+    }
+  });
+
+  it('sums row shards built in worker threads to the same histogram (to rounding)', async () => {
+    const big = syntheticData(60_000, 5);
+    const bigData = binDataset(big.features, resolveParams({}));
+    const sharded = (await createWasmHistogramBuilder(bigData, 2))!;
+    try {
+      for (let r = 0; r < 60_000; r++) {
+        sharded.gradients[r] = Math.fround(Math.cos(r) * 0.5);
+        sharded.hessians[r] = Math.fround(0.02 + (r % 7) / 40);
+        sharded.indices[r] = r;
+      }
+      const used = Uint8Array.of(1, 1, 0, 1, 1);
+      const expected = new Float64Array(2 * bigData.totalBins);
+      const rows = { start: 1000, end: 59_000, indices: sharded.indices };
+      buildHistogram(bigData, sharded.gradients, sharded.hessians, rows, used, expected, {
+        g: new Float32Array(60_000),
+        h: new Float32Array(60_000),
+      });
+      const actual = new Float64Array(2 * bigData.totalBins);
+      await sharded.build(rows, used, actual);
+      expect(expected.some((x) => x !== 0)).toBe(true);
+      for (let i = 0; i < actual.length; i++) expect(actual[i]).toBeCloseTo(expected[i]!, 9);
+    } finally {
+      await sharded.close();
     }
   });
 });
