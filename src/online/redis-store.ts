@@ -76,7 +76,9 @@ export class RedisOnlineStore implements OnlineStore {
     });
     const prefix = `${options.keyPrefix ?? 'duckfeat'}:${options.project}:`;
     const store = new RedisOnlineStore(redis, options, prefix);
-    await redis.connect().catch(() => undefined);
+    await redis.connect().catch((error: Error) => {
+      store.#lastError ??= error;
+    });
     return store;
   }
 
@@ -223,7 +225,10 @@ export class RedisOnlineStore implements OnlineStore {
     });
   }
 
-  #unavailable(what: string, error: unknown): OnlineStoreUnavailableError {
+  #unavailable(what: string, failure: unknown): OnlineStoreUnavailableError {
+    // While disconnected, the connection's own error (ECONNREFUSED, …) says more than the
+    // client's refusal to queue a command.
+    const error = this.#redis.status !== 'ready' && this.#lastError ? this.#lastError : failure;
     const reason = error
       ? scrub(errorMessage(error), this.#password)
       : `connection ${this.#redis.status}`;

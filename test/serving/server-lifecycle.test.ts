@@ -1,48 +1,13 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { createServer as createNetServer } from 'node:net';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OnlineStore } from '../../src/online/online-store.js';
 import { openOnlineStore } from '../../src/online/open-online-store.js';
 import { RedisOnlineStore } from '../../src/online/redis-store.js';
 import { createServer, type DuckfeatServer } from '../../src/serving/create-server.js';
+import { freePort, sleep, startRedis, stopChild } from '../online/redis-process.js';
 import { PROJECT_ROOT } from '../repo/temp-repo.js';
 import { daysAgo, type ServingProject, servingProject } from './fixture.js';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createNetServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-/** A Redis server of this test's own (the shared one is never stopped). */
-async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    { stdio: 'ignore' },
-  );
-  for (let i = 0; i < 100; i++) {
-    const ping = spawnSync('redis-cli', ['-h', '127.0.0.1', '-p', String(port), 'ping']);
-    if (ping.stdout?.toString().trim() === 'PONG') return child;
-    await sleep(50);
-  }
-  throw new Error('redis-server did not start');
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
-}
 
 const request = { feature_service: 'stats_service', entities: { customer_id: [1] } };
 
