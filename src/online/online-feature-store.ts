@@ -1,11 +1,16 @@
 import { type ProjectPaths, projectPaths } from '../config/paths.js';
-import type { EntityDefinition } from '../definitions/types.js';
+import type { EntityDefinition, OnDemandFeatureViewDefinition } from '../definitions/types.js';
 import { InputError, NotFoundError } from '../errors.js';
 import { loadRepository } from '../repo/load-repository.js';
 import { suggest } from '../retrieval/feature-refs.js';
 import type { DefinitionSource } from '../retrieval/feature-store.js';
 import { joinKeyTypes } from './entity-keys.js';
-import { type OnlineDefinitions, readOnlineFeatures } from './online-read.js';
+import type { OnDemandEvaluator } from './on-demand-evaluator.js';
+import {
+  type OnDemandEvaluate,
+  type OnlineDefinitions,
+  readOnlineFeatures,
+} from './online-read.js';
 import type { OnlineStore } from './online-store.js';
 import { openOnlineStore } from './open-online-store.js';
 import { pushRows } from './push-rows.js';
@@ -14,6 +19,7 @@ import type { OnlineFeaturesRequest, OnlineFeaturesResponse, OnlinePushRequest }
 /** Definitions for online reads; `listEntities` gives the join keys' types (checked per request). */
 export interface OnlineDefinitionSource extends DefinitionSource {
   listEntities?(): Promise<readonly EntityDefinition[]>;
+  listOnDemandFeatureViews?(): Promise<readonly OnDemandFeatureViewDefinition[]>;
 }
 
 export interface OnlineFeatureStoreOptions {
@@ -118,8 +124,15 @@ export class OnlineFeatureStore {
    * `OnlineStoreUnavailableError`.
    */
   async getOnlineFeatures(request: OnlineFeaturesRequest): Promise<OnlineFeaturesResponse> {
-    return readOnlineFeatures(this.store, this.#definitions, request);
+    return readOnlineFeatures(this.store, this.#definitions, request, this.#evaluate);
   }
+
+  /** On-demand features, by an `OnDemandEvaluator` (DuckDB) opened at first use. */
+  readonly #evaluate: OnDemandEvaluate = async (view, inputs, features) => {
+    this.#evaluator ??= import('./on-demand-evaluator.js').then((m) => m.OnDemandEvaluator.open());
+    return (await this.#evaluator).evaluate(view, this.#definitions.views, inputs, features);
+  };
+  #evaluator: Promise<OnDemandEvaluator> | undefined;
 
   /**
    * Write rows of one view to the online store, as a materialize run would (each entity's
@@ -161,10 +174,18 @@ export class OnlineFeatureStore {
   async close(): Promise<void> {
     if (this.#owns.store) await this.store.close();
     if (this.#owns.source) await this.#source.close?.();
+    const evaluator = this.#evaluator;
+    this.#evaluator = undefined;
+    if (evaluator) (await evaluator.catch(() => undefined))?.close();
   }
 }
 
 async function loadDefinitions(source: OnlineDefinitionSource): Promise<OnlineDefinitions> {
-  const { views, services, entities } = await source.readDefinitions();
-  return { views, services, entities: entities ?? (await source.listEntities?.()) ?? [] };
+  const { views, services, entities, onDemandViews } = await source.readDefinitions();
+  return {
+    views,
+    services,
+    entities: entities ?? (await source.listEntities?.()) ?? [],
+    onDemandViews: onDemandViews ?? (await source.listOnDemandFeatureViews?.()) ?? [],
+  };
 }

@@ -2,6 +2,7 @@ import type {
   EntityDefinition,
   FeatureDefinition,
   FeatureServiceDefinition,
+  OnDemandFeatureViewDefinition,
   ResolvedFeatureView,
   ValueType,
 } from '../definitions/types.js';
@@ -9,8 +10,10 @@ import { InputError } from '../errors.js';
 import { resolveFeatureSelection, splitRefs } from '../retrieval/feature-refs.js';
 import { normalizeTimestamp } from '../retrieval/request.js';
 import { encodeEntityKey, joinKeyTypes, keyText } from './entity-keys.js';
+import { evaluatedValue, requestColumnsOf, requestValue, storedInput } from './on-demand-inputs.js';
 import type { OnlineStore, OnlineViewRead } from './online-store.js';
 import type {
+  EntityKeyValue,
   FeatureStatus,
   OnlineFeatureColumn,
   OnlineFeaturesRequest,
@@ -24,7 +27,18 @@ export interface OnlineDefinitions {
   readonly views: readonly ResolvedFeatureView[];
   readonly services: readonly FeatureServiceDefinition[];
   readonly entities: readonly EntityDefinition[];
+  readonly onDemandViews: readonly OnDemandFeatureViewDefinition[];
 }
+
+/**
+ * Evaluates `features` of an on-demand view over inputs by bare name, one array per input
+ * (as `evaluateOnDemand` does); returns one array per feature.
+ */
+export type OnDemandEvaluate = (
+  view: OnDemandFeatureViewDefinition,
+  inputs: Record<string, unknown[]>,
+  features: readonly string[],
+) => Promise<Record<string, readonly unknown[]>>;
 
 const EPOCH = '1970-01-01T00:00:00Z';
 
@@ -36,6 +50,7 @@ export async function readOnlineFeatures(
   store: OnlineStore,
   definitions: OnlineDefinitions,
   request: OnlineFeaturesRequest,
+  evaluate?: OnDemandEvaluate,
 ): Promise<OnlineFeaturesResponse> {
   const plan = readPlan(definitions, request);
   const entities = request.entities;
@@ -44,28 +59,47 @@ export async function readOnlineFeatures(
       'Failed to read entities: entities must map each join key to a list of values',
     );
   }
-  const names = Object.keys(entities);
+  const given = Object.keys(entities);
   let rows: number | undefined;
-  for (const name of names) {
+  for (const name of given) {
     const values = entities[name];
     if (!Array.isArray(values)) {
       throw new InputError(`Failed to read entities: join key "${name}" must be a list of values`);
     }
     if (rows !== undefined && values.length !== rows) {
       throw new InputError(
-        `Failed to read entities: every join key needs the same number of values ("${names[0]}" has ${rows}, "${name}" has ${values.length})`,
+        `Failed to read entities: every join key needs the same number of values ("${given[0]}" has ${rows}, "${name}" has ${values.length})`,
       );
     }
     rows = values.length;
   }
   const rowCount = rows ?? 0;
+  // Request columns of on-demand views come in `entities` beside the join keys (as Feast
+  // takes them) and are not echoed back.
+  const missingRequest = [...plan.requestColumns.keys()].filter((c) => !(c in entities));
+  if (missingRequest.length > 0) {
+    throw new InputError(
+      `Failed to read request data: ${missingRequest
+        .map(
+          (c) =>
+            `on-demand view "${plan.requestColumns.get(c)!.views[0]}" needs request column "${c}"`,
+        )
+        .join(
+          ', ',
+        )}; give it in entities beside the join keys (given: ${given.length > 0 ? given.join(', ') : 'none'})`,
+    );
+  }
+  const names =
+    plan.requestColumns.size === 0
+      ? given
+      : given.filter((n) => !plan.requestColumns.has(n) || plan.joinKeys.has(n));
   const types = plan.keyTypes;
   const texts = new Map<string, string[]>();
   const textsOf = (key: string): string[] => {
     let list = texts.get(key);
     if (!list) {
       const type: ValueType | undefined = types.get(key);
-      list = entities[key]!.map((value, row) => keyText(key, value, type, row));
+      list = entities[key]!.map((value, row) => keyText(key, value as EntityKeyValue, type, row));
       texts.set(key, list);
     }
     return list;
@@ -74,7 +108,7 @@ export async function readOnlineFeatures(
     const missing = view.joinKeys.filter((k) => !(k in entities));
     if (missing.length > 0) {
       throw new InputError(
-        `Failed to read entities: feature view "${view.name}" needs join key ${missing.map((k) => `"${k}"`).join(', ')} (given: ${names.length > 0 ? names.join(', ') : 'none'})`,
+        `Failed to read entities: feature view "${view.name}" needs join key ${missing.map((k) => `"${k}"`).join(', ')} (given: ${given.length > 0 ? given.join(', ') : 'none'})`,
       );
     }
     const parts = view.joinKeys.map(textsOf);
@@ -92,12 +126,14 @@ export async function readOnlineFeatures(
       ? Date.now() * 1000
       : microsFromTimestamp(normalizeTimestamp(request.requestTime, 'requestTime'));
   const results: OnlineFeatureColumn[] = names.map((name) => ({
-    values: entities[name]!.map((v) => (typeof v === 'bigint' ? v.toString() : v)),
+    values: entities[name]!.map((v) => (typeof v === 'bigint' ? v.toString() : v)) as OnlineValue[],
     statuses: new Array<FeatureStatus>(rowCount).fill('PRESENT'),
     event_timestamps: new Array<string>(rowCount).fill(EPOCH),
   }));
   const state = new Uint8Array(rowCount);
-  plan.views.forEach(({ view, features }, v) => {
+  // The on-demand views' inputs by bare name, filled from each view's rows as it is read.
+  const odvInputs = plan.onDemand.map(() => ({}) as Record<string, unknown[]>);
+  plan.views.forEach(({ view, features, inputs }, v) => {
     const oldestUs = view.ttlSeconds > 0 ? nowUs - view.ttlSeconds * 1_000_000 : -Infinity;
     const stored = found[v]!;
     // Per row, once for all the view's features: its timestamp text and whether it counts.
@@ -111,6 +147,16 @@ export async function readOnlineFeatures(
         timestamps[row] = isoFromMicros(hit.eventTimestampUs);
         state[row] = hit.eventTimestampUs < oldestUs ? TOO_OLD : FOUND;
       }
+    }
+    // Inputs of on-demand views: NULL where the row is NOT_FOUND or OUTSIDE_MAX_AGE, as the
+    // offline join gives them (and as Feast passes a missing feature).
+    for (const input of inputs) {
+      const values = new Array<unknown>(rowCount);
+      for (let row = 0; row < rowCount; row++) {
+        values[row] =
+          state[row] === FOUND ? storedInput(stored[row]!.values[input.index]!, input.type) : null;
+      }
+      odvInputs[input.odv]![input.name] = values;
     }
     features.forEach((feature, f) => {
       const values = new Array<OnlineValue>(rowCount);
@@ -142,6 +188,34 @@ export async function readOnlineFeatures(
       });
     });
   });
+  // On-demand features, after the views' (as Feast orders them). A value's status is its
+  // own: PRESENT, or NULL_VALUE when the expression gives NULL; the timestamp is the epoch.
+  for (const [o, { view: odv, features }] of plan.onDemand.entries()) {
+    const inputs = odvInputs[o]!;
+    for (const column of odv.requestSchema) {
+      inputs[column.name] = entities[column.name]!.map((value, row) =>
+        requestValue(column.name, column.type, value, row),
+      );
+    }
+    let computed: Record<string, readonly unknown[]> = {};
+    if (rowCount > 0) {
+      if (!evaluate) {
+        throw new Error(`on-demand view "${odv.name}" was requested, but no evaluator was given`);
+      }
+      computed = await evaluate(odv, inputs, features);
+    }
+    for (const name of features) {
+      const out = computed[name] ?? [];
+      const values = new Array<OnlineValue>(rowCount);
+      const statuses = new Array<FeatureStatus>(rowCount);
+      for (let row = 0; row < rowCount; row++) {
+        const value = evaluatedValue(out[row]);
+        values[row] = value;
+        statuses[row] = value === null ? 'NULL_VALUE' : 'PRESENT';
+      }
+      results.push({ values, statuses, event_timestamps: new Array(rowCount).fill(EPOCH) });
+    }
+  }
   return { metadata: { feature_names: names.concat(plan.featureNames) }, results };
 }
 
@@ -153,9 +227,27 @@ const FOUND = 2;
 interface ReadPlan {
   readonly views: readonly {
     readonly view: ResolvedFeatureView;
+    /** The requested features (output columns), first in `names`. */
     readonly features: readonly FeatureDefinition[];
+    /** The features read: the requested ones, then those only on-demand views read. */
     readonly names: readonly string[];
+    /** Which of them are inputs of on-demand view `odv` (index into `onDemand`). */
+    readonly inputs: readonly {
+      readonly odv: number;
+      readonly name: string;
+      readonly type: ValueType;
+      readonly index: number;
+    }[];
   }[];
+  /** Requested on-demand views and their requested features, in output order. */
+  readonly onDemand: readonly {
+    readonly view: OnDemandFeatureViewDefinition;
+    readonly features: readonly string[];
+  }[];
+  /** The request columns they read, with their types and the views reading each. */
+  readonly requestColumns: ReadonlyMap<string, { type: ValueType; views: string[] }>;
+  /** The join keys of the views read (a request column of that name is echoed as a key). */
+  readonly joinKeys: ReadonlySet<string>;
   /** The feature columns' names, in output order (after the join key columns). */
   readonly featureNames: readonly string[];
   /** Whether two feature columns have the same name (an error, reported per request). */
@@ -181,17 +273,53 @@ function readPlan(definitions: OnlineDefinitions, request: OnlineFeaturesRequest
   }
   const cached = cache.get(id);
   if (cached) return cached;
-  const selection = resolveFeatureSelection(refs, definitions.views, definitions.services);
+  const selection = resolveFeatureSelection(
+    refs,
+    definitions.views,
+    definitions.services,
+    definitions.onDemandViews,
+  );
   const featureNames: string[] = [];
+  const outputName = (view: string, feature: string) =>
+    request.fullFeatureNames ? `${view}__${feature}` : feature;
   const views = selection.views.map(({ view, features }) => {
-    for (const feature of features) {
-      featureNames.push(request.fullFeatureNames ? `${view.name}__${feature.name}` : feature.name);
+    for (const feature of features) featureNames.push(outputName(view.name, feature.name));
+    return {
+      view,
+      features,
+      names: features.map((f) => f.name),
+      inputs: [] as ReadPlan['views'][number]['inputs'][number][],
+    };
+  });
+  // On-demand views read every feature of their source views (their expressions name them bare).
+  const onDemand = selection.onDemand.map(({ view: odv, features }, o) => {
+    for (const name of odv.sources) {
+      const view = definitions.views.find((v) => v.name === name);
+      if (!view) {
+        throw new InputError(
+          `Failed to read online features: on-demand view "${odv.name}" reads feature view "${name}", which does not exist`,
+        );
+      }
+      let entry = views.find((v) => v.view.name === name);
+      if (!entry) {
+        entry = { view, features: [], names: [], inputs: [] };
+        views.push(entry);
+      }
+      for (const feature of view.features) {
+        let index = entry.names.indexOf(feature.name);
+        if (index < 0) index = entry.names.push(feature.name) - 1;
+        entry.inputs.push({ odv: o, name: feature.name, type: feature.type, index });
+      }
     }
-    return { view, features, names: features.map((f) => f.name) };
+    for (const f of features) featureNames.push(outputName(odv.name, f.name));
+    return { view: odv, features: features.map((f) => f.name) };
   });
   const nameSet = new Set(featureNames);
   const plan: ReadPlan = {
     views,
+    onDemand,
+    requestColumns: requestColumnsOf(onDemand.map((o) => o.view)),
+    joinKeys: new Set(views.flatMap((v) => v.view.joinKeys)),
     featureNames,
     duplicate: nameSet.size !== featureNames.length,
     nameSet,

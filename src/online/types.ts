@@ -23,9 +23,11 @@ export interface OnlineFeaturesRequest {
   readonly featureService?: string;
   /**
    * Join key → one value per entity row; every requested view's join keys must be present,
-   * all arrays of the same length (composite keys: one array per key column).
+   * all arrays of the same length (composite keys: one array per key column). The request
+   * columns of requested on-demand views go here too, as in Feast (a timestamp as ISO 8601
+   * text; null allowed); they are not echoed in the response.
    */
-  readonly entities: Readonly<Record<string, readonly EntityKeyValue[]>>;
+  readonly entities: Readonly<Record<string, readonly (EntityKeyValue | null)[]>>;
   /** Name features `view__feature` instead of `feature`. */
   readonly fullFeatureNames?: boolean;
   /** The time a view's TTL is measured back from (default: now). Naive text is UTC. */

@@ -32,11 +32,13 @@ export function onDemandInputTypes(
 /**
  * The query that evaluates `features` of an on-demand view over rows loaded (as by
  * `loadMemoryTable`) with one column per input, by bare name: the same expressions, cast to
- * the same declared types, as the retrieval SQL runs offline.
+ * the same declared types, as the retrieval SQL runs offline. `from` replaces the loaded
+ * table by another relation of the same columns (the row number column included).
  */
 export function onDemandSql(
   view: OnDemandFeatureViewDefinition,
   features: readonly string[] = view.features.map((f) => f.name),
+  from: string = q(MEMORY_TABLE),
 ): string {
   const select = features.map((name) => {
     const f = view.features.find((x) => x.name === name);
@@ -47,7 +49,7 @@ export function onDemandSql(
     }
     return `CAST((${f.expression}) AS ${DUCKDB_TYPE[f.type]}) AS ${q(f.name)}`;
   });
-  return `SELECT ${select.join(', ')}\nFROM ${q(MEMORY_TABLE)}\nORDER BY ${q(ROW_COLUMN)}`;
+  return `SELECT ${select.join(', ')}\nFROM ${from}\nORDER BY ${q(ROW_COLUMN)}`;
 }
 
 /**

@@ -5,6 +5,7 @@ import type {
   EntityDefinition,
   FeatureServiceDefinition,
   FeatureViewDefinition,
+  OnDemandFeatureViewDefinition,
   RepoConfig,
   ResolvedFeatureView,
 } from '../definitions/types.js';
@@ -19,6 +20,7 @@ export interface DefinitionsSnapshot {
   readonly viewDefinitions: readonly FeatureViewDefinition[];
   readonly services: readonly FeatureServiceDefinition[];
   readonly entities: readonly EntityDefinition[];
+  readonly onDemandViews: readonly OnDemandFeatureViewDefinition[];
 }
 
 /**
@@ -112,8 +114,8 @@ export class RegistryDefinitions {
 
   /** The definition source's read, from memory. */
   async readDefinitions(): Promise<RetrievalDefinitions> {
-    const { views, services, entities } = this.#snapshot;
-    return { views, services, entities };
+    const { views, services, entities, onDemandViews } = this.#snapshot;
+    return { views, services, entities, onDemandViews };
   }
 
   async close(): Promise<void> {
@@ -124,13 +126,14 @@ export class RegistryDefinitions {
 }
 
 async function readSnapshot(registry: Registry): Promise<DefinitionsSnapshot> {
-  const { views, services, entities } = await registry.readDefinitions();
+  const { views, services, entities, onDemandViews } = await registry.readDefinitions();
   const viewDefinitions = await registry.listFeatureViews();
   return {
     views,
     viewDefinitions,
     services,
     entities: entities ?? (await registry.listEntities()),
+    onDemandViews: onDemandViews ?? [],
   };
 }
 

@@ -58,7 +58,8 @@ export const pushBody = {
 export interface OnlineFeaturesBody {
   features?: string[];
   feature_service?: string;
-  entities: Record<string, (number | string)[]>;
+  /** Join keys, and the request columns of on-demand views (Feast passes them here too). */
+  entities: Record<string, (number | string | boolean | null)[]>;
   full_feature_names?: boolean;
 }
 

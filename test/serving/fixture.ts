@@ -10,9 +10,9 @@ import type { Model } from '../../src/training/model.js';
 import { saveModel } from '../../src/training/model-file.js';
 import { makeProject } from '../repo/temp-repo.js';
 
-/** The feature repository of the server tests: two views keyed by customer, one service. */
+/** The feature repository of the server tests: two views keyed by customer, an on-demand view, services. */
 export function servingRepo(extra = ''): string {
-  return `import { defineConfig, entity, featureService, featureView, fileSource } from 'duckfeat';
+  return `import { defineConfig, entity, featureService, featureView, fileSource, onDemandFeatureView, requestSource } from 'duckfeat';
 export const config = defineConfig({ project: 'serving' });
 export const customer = entity({ name: 'customer', joinKeys: ['customer_id'], valueType: 'int64' });
 export const stats = featureView({
@@ -27,6 +27,12 @@ export const profile = featureView({
 });
 export const statsService = featureService({ name: 'stats_service', features: [stats] });
 export const everything = featureService({ name: 'everything', features: ['stats:*', 'profile:segment'] });
+export const ratio = onDemandFeatureView({
+  name: 'ratio', sources: [stats, requestSource({ name: 'checkout', schema: { basket: 'float64' } })],
+  schema: { spend_per_order: 'float64', basket_share: 'float64' },
+  expressions: { spend_per_order: 'spend / nullif(n_orders, 0)', basket_share: 'basket / (basket + coalesce(spend, 0))' },
+});
+export const withRatio = featureService({ name: 'with_ratio', features: [stats, ratio] });
 ${extra}
 `;
 }

@@ -122,6 +122,55 @@ describe.each(['embedded', 'redis'] as const)('feature server on the %s store', 
     expect(response.results[2]!.statuses).toEqual(['NOT_FOUND']); // profile was never pushed
   });
 
+  it('computes on-demand features from the fetched values and the request columns', async () => {
+    const entities = { customer_id: [1, 2, 3, 99], basket: [10, 10, null, 5] };
+    const { status, body } = await post(server, '/get-online-features', {
+      feature_service: 'with_ratio',
+      entities,
+    });
+    expect(status, JSON.stringify(body)).toBe(200);
+    const response = body as FeastResponse;
+    // The request column is not echoed; on-demand features come after the views'.
+    expect(response.metadata.feature_names).toEqual([
+      'customer_id',
+      'n_orders',
+      'spend',
+      'spend_per_order',
+      'basket_share',
+    ]);
+    // Worked out from the pushed rows: customer 2 has n_orders NULL, customer 3's row is
+    // older than the TTL and 99 has none, so their stats inputs are NULL.
+    expect(response.results[3]).toEqual({
+      values: [42.5 / 4, null, null, null],
+      statuses: ['PRESENT', 'NULL_VALUE', 'NULL_VALUE', 'NULL_VALUE'],
+      event_timestamps: [EPOCH, EPOCH, EPOCH, EPOCH],
+    });
+    expect(response.results[4]).toEqual({
+      values: [10 / 52.5, 10 / 17.125, null, 1],
+      statuses: ['PRESENT', 'PRESENT', 'NULL_VALUE', 'PRESENT'],
+      event_timestamps: [EPOCH, EPOCH, EPOCH, EPOCH],
+    });
+
+    const missing = await post(server, '/get-online-features', {
+      features: ['ratio:basket_share'],
+      entities: { customer_id: [1] },
+    });
+    expect(missing.status).toBe(400);
+    expect(missing.body.error).toMatch(
+      /^Failed to read request data: on-demand view "ratio" needs request column "basket"/,
+    );
+
+    // /predict reads the same service: the model's features are found among its columns.
+    const scored = await post(server, '/predict', { feature_service: 'with_ratio', entities });
+    expect(scored.status, JSON.stringify(scored.body)).toBe(200);
+    const plain = await post(server, '/predict', {
+      feature_service: 'stats_service',
+      entities: { customer_id: entities.customer_id },
+    });
+    expect(scored.body.probabilities).toEqual(plain.body.probabilities);
+    expect(scored.body.results).toEqual(response.results);
+  });
+
   it("/predict gives the model's probabilities of the online values, and top-k contributions", async () => {
     const { status, body } = await post(server, '/predict', {
       feature_service: 'stats_service',
