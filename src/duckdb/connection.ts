@@ -1,4 +1,5 @@
-import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { duckdb } from './api.js';
 
 export interface DuckDBOptions {
   /** Database file; in-memory when omitted. */
@@ -14,7 +15,7 @@ export async function createInstance(options: DuckDBOptions = {}): Promise<DuckD
   const config: Record<string, string> = {};
   if (options.threads !== undefined) config['threads'] = String(options.threads);
   if (options.memoryLimit !== undefined) config['memory_limit'] = options.memoryLimit;
-  return DuckDBInstance.create(options.path ?? ':memory:', config);
+  return duckdb.DuckDBInstance.create(options.path ?? ':memory:', config);
 }
 
 /**

@@ -1,10 +1,6 @@
-import {
-  type DuckDBConnection,
-  type DuckDBDataChunk,
-  DuckDBTypeId,
-  JSDuckDBValueConverter,
-} from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBDataChunk } from '@duckdb/node-api';
 import bindings from '@duckdb/node-bindings';
+import { duckdb } from './api.js';
 
 /**
  * A retrieval result by column. DOUBLE columns (numeric features, cast in SQL) are
@@ -53,24 +49,24 @@ export async function readColumns(
   const names = result.columnNames();
   const rowCount = Number(result.rowCount);
   const out: (Float64Array | unknown[])[] = names.map((_, k) =>
-    result.columnTypeId(k) === DuckDBTypeId.DOUBLE
+    result.columnTypeId(k) === duckdb.DuckDBTypeId.DOUBLE
       ? new Float64Array(rowCount)
       : new Array<unknown>(rowCount),
   );
   const readers: Reader[] = names.map((_, k) => {
     switch (result.columnTypeId(k)) {
-      case DuckDBTypeId.DOUBLE:
+      case duckdb.DuckDBTypeId.DOUBLE:
         return (vector, _chunk, _k, size, offset) =>
           copyDoubles(vector, size, out[k] as Float64Array, offset);
-      case DuckDBTypeId.BIGINT:
+      case duckdb.DuckDBTypeId.BIGINT:
         return (vector, _chunk, _k, size, offset) =>
           readInt64(vector, size, out[k] as unknown[], offset, (v) => v);
-      case DuckDBTypeId.TIMESTAMP:
+      case duckdb.DuckDBTypeId.TIMESTAMP:
         return (vector, _chunk, _k, size, offset) =>
           readInt64(vector, size, out[k] as unknown[], offset, dateFromMicros);
       default:
         return (_vector, chunk, kk, size, offset) => {
-          const values = chunk.convertColumnValues(kk, JSDuckDBValueConverter);
+          const values = chunk.convertColumnValues(kk, duckdb.JSDuckDBValueConverter);
           const target = out[k] as unknown[];
           for (let i = 0; i < size; i++) target[offset + i] = values[i];
         };

@@ -1,19 +1,12 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import {
-  BIGINT,
-  BOOLEAN,
-  DATE,
-  DOUBLE,
-  type DuckDBConnection,
-  type DuckDBResultReader,
-  DuckDBTimestampValue,
-  type DuckDBType,
-  type DuckDBValue,
-  INTEGER,
-  TIMESTAMP,
-  VARCHAR,
+import type {
+  DuckDBConnection,
+  DuckDBResultReader,
+  DuckDBType,
+  DuckDBValue,
 } from '@duckdb/node-api';
+import { duckdb } from '../duckdb/api.js';
 import type { ColumnInfo } from '../duckdb/column-types.js';
 import { withConnection } from '../duckdb/connection.js';
 import { errorMessage, SqlFileError } from '../errors.js';
@@ -50,13 +43,13 @@ export interface SqlFile {
 }
 
 const PARAMETER_TYPES = {
-  TIMESTAMP,
-  DATE,
-  INTEGER,
-  BIGINT,
-  DOUBLE,
-  VARCHAR,
-  BOOLEAN,
+  TIMESTAMP: duckdb.TIMESTAMP,
+  DATE: duckdb.DATE,
+  INTEGER: duckdb.INTEGER,
+  BIGINT: duckdb.BIGINT,
+  DOUBLE: duckdb.DOUBLE,
+  VARCHAR: duckdb.VARCHAR,
+  BOOLEAN: duckdb.BOOLEAN,
 } satisfies Record<string, DuckDBType>;
 
 const PARAM_USE = /\$([A-Za-z_][A-Za-z0-9_]*)/g;
@@ -267,7 +260,7 @@ function bindValue(file: SqlFile, param: SqlParameter, value: SqlParamValue): Du
       if (typeof value !== 'string') throw fail('must be an ISO timestamp string');
       const micros = parseTimestamp(value);
       if (micros === undefined) throw fail(`is not a timestamp: ${JSON.stringify(value)}`);
-      return new DuckDBTimestampValue(micros);
+      return new duckdb.DuckDBTimestampValue(micros);
     }
     case 'INTEGER':
     case 'BIGINT':

@@ -1,4 +1,5 @@
-import { type DuckDBConnection, listValue } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { duckdb } from '../duckdb/api.js';
 import { PARQUET_FORMAT } from '../duckdb/parquet.js';
 import {
   stampParameter,
@@ -32,7 +33,7 @@ export async function writeStampedOutput(
 ): Promise<number> {
   const order = [columns.timestamp, ...columns.keys];
   const select = `SELECT * FROM read_parquet($partitions) ORDER BY ${order.map(q).join(', ')}`;
-  const partitionList = listValue([...partitions]);
+  const partitionList = duckdb.listValue([...partitions]);
   // The partitions' footers give the count without reading their rows.
   const counted = await connection.runAndReadAll('SELECT count(*) FROM read_parquet($partitions)', {
     partitions: partitionList,

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { rename, rm } from 'node:fs/promises';
-import { type DuckDBConnection, DuckDBTimestampValue, TIMESTAMP, VARCHAR } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { duckdb } from '../duckdb/api.js';
 import { PARQUET_FORMAT } from '../duckdb/parquet.js';
 import { DuckfeatError, errorMessage, TaskError } from '../errors.js';
 import { quoteIdentifier } from '../sql/identifiers.js';
@@ -102,10 +103,14 @@ ${selectText(file)}  )
       sql,
       {
         ...values,
-        duckfeat_created_timestamp: new DuckDBTimestampValue(created),
+        duckfeat_created_timestamp: new duckdb.DuckDBTimestampValue(created),
         duckfeat_partition: temp,
       },
-      { ...types, duckfeat_created_timestamp: TIMESTAMP, duckfeat_partition: VARCHAR },
+      {
+        ...types,
+        duckfeat_created_timestamp: duckdb.TIMESTAMP,
+        duckfeat_partition: duckdb.VARCHAR,
+      },
     );
     rows = Number(result.getRows()[0]?.[0] ?? 0);
     await rename(temp, task.partition);

@@ -1,5 +1,5 @@
 import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
-import { DuckDBTimestampValue } from '@duckdb/node-api';
+import { duckdb } from '../duckdb/api.js';
 import { quoteIdentifier as q } from '../sql/identifiers.js';
 import { isTimestampValue, MEMORY_TABLE, type MemoryColumn, ROW_COLUMN } from './entity-input.js';
 
@@ -49,8 +49,8 @@ function writerFor(appender: DuckDBAppender, type: MemoryColumn['type']): (value
       return (v) =>
         appender.appendTimestamp(
           isTimestampValue(v)
-            ? new DuckDBTimestampValue(v.micros)
-            : new DuckDBTimestampValue(BigInt((v as Date).getTime()) * 1000n),
+            ? new duckdb.DuckDBTimestampValue(v.micros)
+            : new duckdb.DuckDBTimestampValue(BigInt((v as Date).getTime()) * 1000n),
         );
   }
 }

@@ -1,5 +1,6 @@
-import { type DuckDBInstance, LIST, listValue, VARCHAR } from '@duckdb/node-api';
+import type { DuckDBInstance } from '@duckdb/node-api';
 import type { ResolvedFeatureView } from '../definitions/types.js';
+import { duckdb } from '../duckdb/api.js';
 import { createInstance } from '../duckdb/connection.js';
 import { PARQUET_FORMAT } from '../duckdb/parquet.js';
 import { errorMessage, InputError } from '../errors.js';
@@ -103,8 +104,8 @@ export class ParquetOfflinePush implements OfflinePush {
         }
       }
 
-      const params: Record<string, ReturnType<typeof listValue> | string> = {};
-      const types: Record<string, ReturnType<typeof LIST>> = {};
+      const params: Record<string, ReturnType<typeof duckdb.listValue> | string> = {};
+      const types: Record<string, ReturnType<typeof duckdb.LIST>> = {};
       const selects: string[] = [];
       let stamped = false;
       fileColumns.forEach(({ name, type }, i) => {
@@ -124,8 +125,8 @@ export class ParquetOfflinePush implements OfflinePush {
             `column "${name}" of "${view.name}" has type ${type}, which a push cannot write`,
           );
         }
-        params[`c${i}`] = listValue(values.map(asText));
-        types[`c${i}`] = LIST(VARCHAR);
+        params[`c${i}`] = duckdb.listValue(values.map(asText));
+        types[`c${i}`] = duckdb.LIST(duckdb.VARCHAR);
         selects.push(`CAST(unnest($c${i}) AS ${type}) AS ${target}`);
       });
       if (stamped) {
