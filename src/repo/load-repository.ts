@@ -1,7 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { register } from 'tsx/esm/api';
 import type { ProjectPaths } from '../config/paths.js';
 import type {
   Definition,
@@ -14,6 +13,7 @@ import type {
   RepoConfig,
 } from '../definitions/types.js';
 import { DefinitionError, errorMessage } from '../errors.js';
+import { compiledRepositoryFile } from './compiled-repository.js';
 import type { Repository } from './repository.js';
 import { displayPath, validateRepository } from './validate-repository.js';
 
@@ -30,7 +30,7 @@ const KINDS = new Set([
 ]);
 
 /**
- * Load `<repo>/feature_store.ts` (TypeScript, compiled on the fly by tsx), collect the
+ * Load `<repo>/feature_store.ts` (TypeScript, compiled once per content, or by tsx), collect the
  * objects it exports (directly or in arrays) and its config (`export const config` or the
  * default export), and validate them. Source schemas are checked separately by
  * `validateSources`, which needs DuckDB.
@@ -136,12 +136,24 @@ let registered = false;
 let loads = 0;
 /**
  * Import a TypeScript file afresh (a repository may change between loads in one process).
- * tsx's global hooks are registered once; unlike `tsImport`, which loads the file's whole
- * dependency graph again in its own namespace (~1 s for `duckfeat` itself), only the file
- * is re-evaluated, and `duckfeat` resolves to the copy already loaded.
+ * A file that imports only packages is imported as its compiled copy (see
+ * `compiledRepositoryFile`): no TypeScript hooks in the process. Any other file goes
+ * through tsx, whose global hooks are registered once; unlike `tsImport`, which loads the
+ * file's whole dependency graph again in its own namespace (~1 s for `duckfeat` itself),
+ * only the file is re-evaluated, and `duckfeat` resolves to the copy already loaded. If the
+ * compiled copy fails to load, tsx loads the file itself, and reports what is wrong.
  */
 async function importFresh(file: string): Promise<Record<string, unknown>> {
+  const compiled = await compiledRepositoryFile(file);
+  if (compiled) {
+    try {
+      return await import(/* @vite-ignore */ `${pathToFileURL(compiled).href}?load=${++loads}`);
+    } catch {
+      // Load it through tsx below: its error names the file, not the compiled copy.
+    }
+  }
   if (!registered) {
+    const { register } = await import('tsx/esm/api');
     register();
     registered = true;
   }
