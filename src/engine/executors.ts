@@ -1,6 +1,5 @@
 import { InProcessExecutor, type InProcessExecutorOptions } from './in-process-executor.js';
 import type { ExecutorKind, TaskExecutor } from './task-executor.js';
-import { WorkerPoolExecutor } from './worker-pool-executor.js';
 
 /** The executor `prep` uses unless told otherwise (the faster one in BENCHMARKS.md). */
 export const DEFAULT_EXECUTOR: ExecutorKind = 'in-process';
@@ -23,6 +22,8 @@ export async function createExecutor(
       return BullmqExecutor.create(options.queue);
     }
     case 'pool': {
+      // Loaded only when asked for too: piscina is ~50 ms of CPU the default executor skips.
+      const { WorkerPoolExecutor } = await import('./worker-pool-executor.js');
       const { instance: _unused, ...poolOptions } = options;
       return WorkerPoolExecutor.create(poolOptions);
     }

@@ -10,7 +10,6 @@ import { writeAtomically, writeFileAtomically } from '../util/atomic-file.js';
 import { fingerprintFile, hashParts } from './fingerprint.js';
 import { describeRawSource, type SourceKind } from './raw-source.js';
 import { packageSql } from './sql-text.js';
-import { convertXlsxToCsv } from './xlsx/xlsx-to-csv.js';
 
 export interface IngestOptions {
   /** The raw input: `.xlsx`, `.csv` or `.parquet` in either UCI schema. */
@@ -131,6 +130,8 @@ async function cleanInto(target: string, job: CleanJob): Promise<CacheEntry> {
   try {
     if (job.kind === 'xlsx') {
       tempCsv = join(job.cacheDir, `.xlsx-${process.pid}-${randomBytes(4).toString('hex')}.csv`);
+      // Loaded only for a workbook: a cached or parquet/CSV input skips its nine modules.
+      const { convertXlsxToCsv } = await import('./xlsx/xlsx-to-csv.js');
       await convertXlsxToCsv(job.input, tempCsv, (done, total) =>
         job.onProgress?.({ phase: 'read', done, total }),
       );
