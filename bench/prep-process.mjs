@@ -11,9 +11,14 @@
 //              read, features per cutoff)
 // The prep runs' own figures (ingest check, plan, tasks, write, queueing) come from their
 // output; the rest of the wall time is start-up and module loading.
-//   before     with `--baseline DIR`: `prep --force --json` of another build (DIR holds its
-//              bin/ and dist/, e.g. an earlier commit's `git archive` built beside this one)
-// Usage: npm run build && node bench/prep-process.mjs [--runs 3] [--baseline DIR]
+//   before     with `--baseline DIR`: `prep --force --json` of another build in its own project
+//              copy (DIR holds its bin/, dist/, sql/, package.json and feature_store/, e.g. an
+//              earlier commit's `git archive` built beside this one)
+// The ratios are per run (duckfeat's wall ÷ the pandas process's wall, and ÷ its "compute":
+// read + features per cutoff, without Python's start and the pandas import), then medians.
+// Usage: npm run build && node bench/prep-process.mjs [--runs 3] [--baseline DIR] [--json]
+//        [--input PATH] (default ../shared/data/online_retail.parquet)
+// (--json: the per-run figures as one JSON line at the end)
 import { spawnSync } from 'node:child_process';
 import {
   cpSync,
@@ -29,28 +34,35 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const project = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const input = resolve(project, '..', 'shared', 'data', 'online_retail.parquet');
+const inputArg = process.argv.indexOf('--input');
+const input =
+  inputArg > 0
+    ? resolve(process.argv[inputArg + 1])
+    : resolve(project, '..', 'shared', 'data', 'online_retail.parquet');
 const runsArg = process.argv.indexOf('--runs');
 const runs = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 3;
+const json = process.argv.includes('--json');
 const python =
   process.env.DUCKFEAT_BENCH_PYTHON ?? new URL('../.venv/bin/python', import.meta.url).pathname;
 
-const root = mkdtempSync(join(tmpdir(), 'duckfeat-bench-prep-'));
-mkdirSync(join(root, 'feature_store'));
-for (const item of ['bin', 'dist', 'sql', 'package.json']) {
-  cpSync(join(project, item), join(root, item), { recursive: true });
+/** A fresh project copy of a checkout (its bin/, dist/, sql/, package.json, repository). */
+function projectCopy(from) {
+  const dir = mkdtempSync(join(tmpdir(), 'duckfeat-bench-prep-'));
+  mkdirSync(join(dir, 'feature_store'));
+  for (const item of ['bin', 'dist', 'sql', 'package.json']) {
+    cpSync(join(from, item), join(dir, item), { recursive: true });
+  }
+  cpSync(join(from, 'feature_store/feature_store.ts'), join(dir, 'feature_store/feature_store.ts'));
+  symlinkSync(join(project, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  return dir;
 }
-cpSync(
-  join(project, 'feature_store/feature_store.ts'),
-  join(root, 'feature_store/feature_store.ts'),
-);
-symlinkSync(join(project, 'node_modules'), join(root, 'node_modules'), 'dir');
+const root = projectCopy(project);
 
 const load = () => Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
-function timed(cmd, args) {
+function timed(cmd, args, cwd = root) {
   const started = performance.now();
   const r = spawnSync(cmd, args, {
-    cwd: root,
+    cwd,
     encoding: 'utf8',
     env: { ...process.env, NO_COLOR: '1' },
   });
@@ -59,13 +71,16 @@ function timed(cmd, args) {
   return { seconds, stdout: r.stdout, stderr: r.stderr };
 }
 const baselineArg = process.argv.indexOf('--baseline');
-const baseline = baselineArg > 0 ? resolve(process.argv[baselineArg + 1]) : undefined;
+const baseline = baselineArg > 0 ? projectCopy(resolve(process.argv[baselineArg + 1])) : undefined;
 const duckfeat = (...args) => timed(process.execPath, [join(root, 'bin/duckfeat.js'), ...args]);
 function prep(...extra) {
-  const bin =
-    extra[0] === 'baseline' ? join(baseline, 'bin/duckfeat.js') : join(root, 'bin/duckfeat.js');
+  const dir = extra[0] === 'baseline' ? baseline : root;
   if (extra[0] === 'baseline') extra.shift();
-  const r = timed(process.execPath, [bin, 'prep', '--input', input, '--force', '--json', ...extra]);
+  const r = timed(
+    process.execPath,
+    [join(dir, 'bin/duckfeat.js'), 'prep', '--input', input, '--force', '--json', ...extra],
+    dir,
+  );
   const out = JSON.parse(r.stdout);
   const ingest = /ingest: .* in ([\d.]+) (ms|s)/.exec(r.stderr);
   const ingestMs = ingest ? Number(ingest[1]) * (ingest[2] === 's' ? 1000 : 1) : Number.NaN;
@@ -83,7 +98,8 @@ function prep(...extra) {
 }
 
 try {
-  prep(); // warm-up: ingest cache
+  prep(); // warm-up: ingest cache, the compiled feature_store.ts
+  if (baseline) prep('baseline');
   const tx = join(root, 'data', 'processed', 'transactions.parquet');
   if (!existsSync(tx)) throw new Error(`no cleaned transactions at ${tx}`);
   const rounds = [];
@@ -106,9 +122,9 @@ try {
     `\nmedians of ${runs} (load ${Math.min(...rounds.map((r) => r.load[0]))} → ${Math.max(...rounds.map((r) => r.load[1]))}):`,
   );
   console.log(
-    '| run | wall s | ingest check | plan | tasks | write | registry | rest (start-up, imports) | ÷ pandas process |',
+    '| run | wall s | ingest check | plan | tasks | write | registry | rest (start-up, imports) | ÷ pandas process | ÷ pandas compute |',
   );
-  console.log('|---|---|---|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
   for (const [name, key] of [
     ['prep --force', 'prep'],
     ['prep --force --no-registry', 'noRegistry'],
@@ -116,13 +132,17 @@ try {
   ]) {
     const rest = (r) => r[key].wall - r[key].ingest - r[key].prepTotal - r[key].registry;
     console.log(
-      `| ${name} | ${m((r) => r[key].wall)} | ${m((r) => r[key].ingest)} | ${m((r) => r[key].plan)} | ${m((r) => r[key].tasks)} | ${m((r) => r[key].write)} | ${m((r) => r[key].registry)} | ${m(rest)} | ${m((r) => r[key].wall / r.pandas.wall)} |`,
+      `| ${name} | ${m((r) => r[key].wall)} | ${m((r) => r[key].ingest)} | ${m((r) => r[key].plan)} | ${m((r) => r[key].tasks)} | ${m((r) => r[key].write)} | ${m((r) => r[key].registry)} | ${m(rest)} | ${m((r) => r[key].wall / r.pandas.wall)} | ${m((r) => r[key].wall / r.pandas.compute)} |`,
     );
   }
-  console.log(`| duckfeat --help | ${m((r) => r.startup)} | | | | | | | |`);
+  console.log(`| duckfeat --help | ${m((r) => r.startup)} | | | | | | | | |`);
   console.log(
-    `| pandas process (sequential) | ${m((r) => r.pandas.wall)} | compute ${m((r) => r.pandas.compute)} | | | | | | |`,
+    `| pandas process (sequential) | ${m((r) => r.pandas.wall)} | compute ${m((r) => r.pandas.compute)} | | | | | | | |`,
   );
+  if (json) {
+    console.log(JSON.stringify({ runs, rounds }));
+  }
 } finally {
   rmSync(root, { recursive: true, force: true });
+  if (baseline) rmSync(baseline, { recursive: true, force: true });
 }
