@@ -52,6 +52,13 @@ export function projectPaths(options: PathOptions = {}): ProjectPaths {
   };
 }
 
+/** The paths a store or server opens with: `paths` when given, else from `root` and `repo`. */
+export function pathsFrom(
+  options: PathOptions & { paths?: ProjectPaths | undefined },
+): ProjectPaths {
+  return options.paths ?? projectPaths(options);
+}
+
 /** `path` if absolute, else resolved against `base`. */
 export function resolveFrom(base: string, path: string): string {
   return isAbsolute(path) ? path : resolve(base, path);

@@ -20,10 +20,15 @@ import type {
   ValueType,
 } from '../definitions/types.js';
 import { createInstance } from '../duckdb/connection.js';
-import { errorMessage, InputError, RetrievalError } from '../errors.js';
+import { InputError } from '../errors.js';
 import { DUCKDB_TYPE } from '../retrieval/declared-types.js';
 import { isTimestampValue, ROW_COLUMN } from '../retrieval/entity-input.js';
-import { evaluateOnDemand, onDemandInputTypes, onDemandSql } from '../retrieval/on-demand.js';
+import {
+  evaluateOnDemand,
+  onDemandFailure,
+  onDemandInputTypes,
+  onDemandSql,
+} from '../retrieval/on-demand.js';
 import { quoteIdentifier as q } from '../sql/identifiers.js';
 
 /** Prepared statements kept per connection (one per view and feature list). */
@@ -107,12 +112,7 @@ export class OnDemandEvaluator {
       for (const name of features) out[name] = (values[name] ?? []) as unknown[];
       return out;
     } catch (error) {
-      if (error instanceof InputError) throw error;
-      throw new RetrievalError(
-        `Failed to evaluate on-demand view "${view.name}": ${errorMessage(error).split('\n')[0]}`,
-        sql,
-        { cause: error },
-      );
+      throw onDemandFailure(view, sql, error);
     } finally {
       this.#idle.push(pooled);
     }

@@ -1,7 +1,9 @@
-import { type ProjectPaths, projectPaths } from '../config/paths.js';
+import { type ProjectPaths, pathsFrom } from '../config/paths.js';
 import type { EntityDefinition, OnDemandFeatureViewDefinition } from '../definitions/types.js';
 import { InputError, NotFoundError } from '../errors.js';
+import { completeDefinitions } from '../registry/definitions.js';
 import { loadRepository } from '../repo/load-repository.js';
+import { openDefinitionSource } from '../retrieval/definition-source.js';
 import { suggest } from '../retrieval/feature-refs.js';
 import type { DefinitionSource } from '../retrieval/feature-store.js';
 import { joinKeyTypes } from './entity-keys.js';
@@ -84,20 +86,8 @@ export class OnlineFeatureStore {
 
   /** Open the definitions and the online store. */
   static async open(options: OnlineFeatureStoreOptions = {}): Promise<OnlineFeatureStore> {
-    const paths =
-      options.paths ??
-      projectPaths({
-        ...(options.root !== undefined ? { root: options.root } : {}),
-        ...(options.repo !== undefined ? { repo: options.repo } : {}),
-      });
-    let source = options.source;
-    if (!source) {
-      const { openRegistrySource } = await import('../retrieval/registry-source.js');
-      source = (await openRegistrySource(
-        paths,
-        options.onWarning ?? ((m) => console.warn(m)),
-      )) as OnlineDefinitionSource;
-    }
+    const paths = pathsFrom(options);
+    const source = await openDefinitionSource(paths, options.source, options.onWarning);
     try {
       const definitions = await loadDefinitions(source);
       const store =
@@ -181,11 +171,5 @@ export class OnlineFeatureStore {
 }
 
 async function loadDefinitions(source: OnlineDefinitionSource): Promise<OnlineDefinitions> {
-  const { views, services, entities, onDemandViews } = await source.readDefinitions();
-  return {
-    views,
-    services,
-    entities: entities ?? (await source.listEntities?.()) ?? [],
-    onDemandViews: onDemandViews ?? (await source.listOnDemandFeatureViews?.()) ?? [],
-  };
+  return completeDefinitions(await source.readDefinitions(), source);
 }

@@ -1,12 +1,11 @@
 import type {
-  EntityDefinition,
   FeatureDefinition,
-  FeatureServiceDefinition,
   OnDemandFeatureViewDefinition,
   ResolvedFeatureView,
   ValueType,
 } from '../definitions/types.js';
 import { InputError } from '../errors.js';
+import type { CompleteDefinitions } from '../registry/definitions.js';
 import { resolveFeatureSelection, splitRefs } from '../retrieval/feature-refs.js';
 import { normalizeTimestamp } from '../retrieval/request.js';
 import { encodeEntityKey, joinKeyTypes, keyText } from './entity-keys.js';
@@ -22,13 +21,8 @@ import type {
 } from './types.js';
 import { isoFromMicros, microsFromTimestamp, outputValue } from './value-types.js';
 
-/** The definitions an online read resolves against. */
-export interface OnlineDefinitions {
-  readonly views: readonly ResolvedFeatureView[];
-  readonly services: readonly FeatureServiceDefinition[];
-  readonly entities: readonly EntityDefinition[];
-  readonly onDemandViews: readonly OnDemandFeatureViewDefinition[];
-}
+/** The definitions an online read resolves against: every part present. */
+export type OnlineDefinitions = CompleteDefinitions;
 
 /**
  * Evaluates `features` of an on-demand view over inputs by bare name, one array per input

@@ -17,6 +17,29 @@ export interface RetrievalDefinitions {
   readonly onDemandViews?: readonly OnDemandFeatureViewDefinition[];
 }
 
+/** Definitions with every part present, as stores and servers keep them in memory. */
+export type CompleteDefinitions = Required<RetrievalDefinitions>;
+
+/**
+ * `definitions` with every part present: what a source left out (entities, on-demand views)
+ * from `source`'s list methods when it has them, else none.
+ */
+export async function completeDefinitions(
+  definitions: RetrievalDefinitions,
+  source: {
+    listEntities?(): Promise<readonly EntityDefinition[]>;
+    listOnDemandFeatureViews?(): Promise<readonly OnDemandFeatureViewDefinition[]>;
+  } = {},
+): Promise<CompleteDefinitions> {
+  const { views, services, entities, onDemandViews } = definitions;
+  return {
+    views,
+    services,
+    entities: entities ?? (await source.listEntities?.()) ?? [],
+    onDemandViews: onDemandViews ?? (await source.listOnDemandFeatureViews?.()) ?? [],
+  };
+}
+
 /** The feature views of a state, as definitions (source paths as written). */
 export function featureViewsOf(state: ProjectState): FeatureViewDefinition[] {
   const sources = state.dataSources;

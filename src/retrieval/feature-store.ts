@@ -1,12 +1,13 @@
 import { dirname, join } from 'node:path';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { type ProjectPaths, projectPaths } from '../config/paths.js';
+import { type ProjectPaths, pathsFrom } from '../config/paths.js';
 import type { ResolvedFeatureView } from '../definitions/types.js';
 import type { ColumnInfo } from '../duckdb/column-types.js';
 import { createInstance } from '../duckdb/connection.js';
 import { errorMessage, InputError } from '../errors.js';
 import type { RetrievalDefinitions } from '../registry/definitions.js';
 import { type CompiledRetrieval, renderRetrieval } from './compiler.js';
+import { openDefinitionSource } from './definition-source.js';
 import {
   describeRelation,
   type EntityRelation,
@@ -99,17 +100,8 @@ export class FeatureStore {
 
   /** Open a store; without `source` it reads the registry and warns when the repository differs. */
   static async open(options: FeatureStoreOptions = {}): Promise<FeatureStore> {
-    const paths =
-      options.paths ??
-      projectPaths({
-        ...(options.root !== undefined ? { root: options.root } : {}),
-        ...(options.repo !== undefined ? { repo: options.repo } : {}),
-      });
-    let source = options.source;
-    if (!source) {
-      const { openRegistrySource } = await import('./registry-source.js');
-      source = await openRegistrySource(paths, options.onWarning ?? ((m) => console.warn(m)));
-    }
+    const paths = pathsFrom(options);
+    const source = await openDefinitionSource(paths, options.source, options.onWarning);
     try {
       const instance = options.instance ?? (await createInstance());
       return new FeatureStore(

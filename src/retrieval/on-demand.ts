@@ -97,13 +97,22 @@ export async function evaluateOnDemand(
     for (const name of features) out[name] = (values[name] ?? []) as unknown[];
     return out;
   } catch (error) {
-    if (error instanceof InputError) throw error;
-    throw new RetrievalError(
-      `Failed to evaluate on-demand view "${view.name}": ${errorMessage(error).split('\n')[0]}`,
-      sql,
-      { cause: error },
-    );
+    throw onDemandFailure(view, sql, error);
   } finally {
     connection.closeSync();
   }
+}
+
+/** What a failed evaluation throws: an `InputError` as it is, else a `RetrievalError` with the SQL. */
+export function onDemandFailure(
+  view: OnDemandFeatureViewDefinition,
+  sql: string,
+  error: unknown,
+): Error {
+  if (error instanceof InputError) return error;
+  return new RetrievalError(
+    `Failed to evaluate on-demand view "${view.name}": ${errorMessage(error).split('\n')[0]}`,
+    sql,
+    { cause: error },
+  );
 }

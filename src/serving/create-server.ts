@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { type ProjectPaths, projectPaths, resolveFrom } from '../config/paths.js';
+import { type ProjectPaths, pathsFrom, resolveFrom } from '../config/paths.js';
 import { errorMessage, NotFoundError } from '../errors.js';
 import { OnlineFeatureStore } from '../online/online-feature-store.js';
 import type { OnlineStore } from '../online/online-store.js';
@@ -71,12 +71,7 @@ export interface DuckfeatServer {
  * await server.close();
  */
 export async function createServer(options: ServerOptions = {}): Promise<DuckfeatServer> {
-  const paths =
-    options.paths ??
-    projectPaths({
-      ...(options.root !== undefined ? { root: options.root } : {}),
-      ...(options.repo !== undefined ? { repo: options.repo } : {}),
-    });
+  const paths = pathsFrom(options);
   const log = options.log ?? ((message: string) => process.stderr.write(`${message}\n`));
   const repository = await loadRepository(paths);
   const { config } = repository;

@@ -1,26 +1,15 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ProjectPaths } from '../config/paths.js';
-import type {
-  EntityDefinition,
-  FeatureServiceDefinition,
-  FeatureViewDefinition,
-  OnDemandFeatureViewDefinition,
-  RepoConfig,
-  ResolvedFeatureView,
-} from '../definitions/types.js';
-import type { RetrievalDefinitions } from '../registry/definitions.js';
+import type { FeatureViewDefinition, RepoConfig } from '../definitions/types.js';
+import { type CompleteDefinitions, completeDefinitions } from '../registry/definitions.js';
 import { openRegistry, type Registry } from '../registry/registry.js';
 import { loadRepository } from '../repo/load-repository.js';
 
 /** The definitions one `apply` left in the registry, as the server holds them in memory. */
-export interface DefinitionsSnapshot {
-  readonly views: readonly ResolvedFeatureView[];
+export interface DefinitionsSnapshot extends CompleteDefinitions {
   /** As registered (source names, relative paths): `/push` finds views by source name. */
   readonly viewDefinitions: readonly FeatureViewDefinition[];
-  readonly services: readonly FeatureServiceDefinition[];
-  readonly entities: readonly EntityDefinition[];
-  readonly onDemandViews: readonly OnDemandFeatureViewDefinition[];
 }
 
 /**
@@ -113,9 +102,9 @@ export class RegistryDefinitions {
   }
 
   /** The definition source's read, from memory. */
-  async readDefinitions(): Promise<RetrievalDefinitions> {
-    const { views, services, entities, onDemandViews } = this.#snapshot;
-    return { views, services, entities, onDemandViews };
+  async readDefinitions(): Promise<CompleteDefinitions> {
+    const { viewDefinitions: _, ...definitions } = this.#snapshot;
+    return definitions;
   }
 
   async close(): Promise<void> {
@@ -126,15 +115,8 @@ export class RegistryDefinitions {
 }
 
 async function readSnapshot(registry: Registry): Promise<DefinitionsSnapshot> {
-  const { views, services, entities, onDemandViews } = await registry.readDefinitions();
-  const viewDefinitions = await registry.listFeatureViews();
-  return {
-    views,
-    viewDefinitions,
-    services,
-    entities: entities ?? (await registry.listEntities()),
-    onDemandViews: onDemandViews ?? [],
-  };
+  const definitions = await completeDefinitions(await registry.readDefinitions(), registry);
+  return { ...definitions, viewDefinitions: await registry.listFeatureViews() };
 }
 
 async function mtimeOf(path: string): Promise<number> {
