@@ -29,7 +29,8 @@ export interface RedisOnlineStoreOptions {
  * The Redis online store. One hash per entity key (`<prefix>:<project>:<join keys>:<key>`)
  * holds the fields of every view keyed by that entity (`<view>:<feature>`) and each view's
  * feature timestamp (`<view>:__ts`), so a read of any number of views and entities is one
- * pipelined round trip (one HMGET per entity). Each entity's row of a view is written by one
+ * pipelined round trip (one HMGET per entity; reads started in the same turn of the event loop
+ * share one pipeline). Each entity's row of a view is written by one
  * HSET: a reader sees all of one run's values for it, never a mix of two runs.
  *
  * Requests fail fast while Redis is down (no offline queue, one retry) with
@@ -45,6 +46,7 @@ export class RedisOnlineStore implements OnlineStore {
   readonly #prefix: string;
   readonly #password: string | undefined;
   #lastError: Error | undefined;
+  #batch: ReadBatch | undefined;
 
   private constructor(redis: Redis, options: RedisOnlineStoreOptions, prefix: string) {
     this.#redis = redis;
@@ -132,15 +134,14 @@ export class RedisOnlineStore implements OnlineStore {
       for (const key of read.keys) if (!group.keys.has(key)) group.keys.set(key, 0);
       return { group, positions, types };
     });
-    const pipeline = this.#redis.pipeline();
-    let replyCount = 0;
+    const commands: [string, string[]][] = [];
     for (const group of groups.values()) {
       for (const key of group.keys.keys()) {
-        group.keys.set(key, replyCount++);
-        pipeline.hmget(group.prefix + key, ...group.fields);
+        group.keys.set(key, commands.length);
+        commands.push([group.prefix + key, group.fields]);
       }
     }
-    const replies = (await this.#exec(pipeline, 'read')) as (string | null)[][];
+    const replies = await this.#batchedRead(commands);
     return reads.map((read, r) => {
       const { group, positions, types } = located[r]!;
       const count = types.length;
@@ -203,7 +204,58 @@ export class RedisOnlineStore implements OnlineStore {
     return `${this.#prefix}${view.joinKeys.join(',')}:`;
   }
 
+  /**
+   * The HMGETs of a read, sent with those of every other read started in the same turn of
+   * the event loop as one pipeline (sent at `setImmediate`, after the I/O callbacks of that
+   * turn): under load, one write to Redis serves many requests instead of one each.
+   */
+  #batchedRead(commands: readonly [string, string[]][]): Promise<(string | null)[][]> {
+    let batch = this.#batch;
+    if (!batch) {
+      const next: ReadBatch = { pipeline: this.#redis.pipeline(), parts: [], size: 0 };
+      this.#batch = batch = next;
+      setImmediate(() => void this.#sendBatch(next));
+    }
+    const start = batch.size;
+    for (const [hash, fields] of commands) batch.pipeline.hmget(hash, ...fields);
+    batch.size += commands.length;
+    const parts = batch.parts;
+    return new Promise((resolve, reject) => {
+      parts.push({ start, count: commands.length, resolve, reject });
+    });
+  }
+
+  async #sendBatch(batch: ReadBatch): Promise<void> {
+    if (this.#batch === batch) this.#batch = undefined;
+    let results: [Error | null, unknown][];
+    try {
+      results = await this.#run(batch.pipeline, 'read');
+    } catch (error) {
+      for (const part of batch.parts) part.reject(error);
+      return;
+    }
+    for (const part of batch.parts) {
+      try {
+        part.resolve(
+          this.#values(results.slice(part.start, part.start + part.count), 'read') as (
+            | string
+            | null
+          )[][],
+        );
+      } catch (error) {
+        part.reject(error);
+      }
+    }
+  }
+
   async #exec(pipeline: ReturnType<Redis['pipeline']>, what: 'read' | 'write'): Promise<unknown[]> {
+    return this.#values(await this.#run(pipeline, what), what);
+  }
+
+  async #run(
+    pipeline: ReturnType<Redis['pipeline']>,
+    what: 'read' | 'write',
+  ): Promise<[Error | null, unknown][]> {
     let results: [Error | null, unknown][] | null;
     try {
       results = await pipeline.exec();
@@ -211,6 +263,10 @@ export class RedisOnlineStore implements OnlineStore {
       throw this.#unavailable(what, error);
     }
     if (!results) throw this.#unavailable(what, this.#lastError);
+    return results;
+  }
+
+  #values(results: readonly [Error | null, unknown][], what: 'read' | 'write'): unknown[] {
     return results.map(([error, value]) => {
       if (error) {
         if (error.name === 'ReplyError') {
@@ -237,6 +293,18 @@ export class RedisOnlineStore implements OnlineStore {
       { cause: error },
     );
   }
+}
+
+/** Reads waiting for the next pipeline: each its commands' range of the replies. */
+interface ReadBatch {
+  readonly pipeline: ReturnType<Redis['pipeline']>;
+  readonly parts: {
+    readonly start: number;
+    readonly count: number;
+    resolve(replies: (string | null)[][]): void;
+    reject(error: unknown): void;
+  }[];
+  size: number;
 }
 
 /** The hashes of one join key set in a read, and the fields asked of each of them. */
