@@ -75,16 +75,18 @@ export function buildApp(deps: AppDependencies): FastifyInstance {
   app.addHook('preClose', async () => {
     closing = true;
   });
-  app.addHook('onSend', async (_request, reply, payload) => {
+  // (Hooks on every request take `done` rather than being async: no promise per request.)
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (closing) reply.header('connection', 'close');
-    return payload;
+    done(null, payload);
   });
 
   const { requests, latency } = deps.metrics;
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
     requests.inc({ route, method: request.method, status: reply.statusCode });
     latency.observe({ route }, reply.elapsedTime / 1000);
+    done();
   });
 
   app.setErrorHandler((error, request, reply) => {
