@@ -1,7 +1,7 @@
 // Shared by the training benchmarks: the real training table (the seed's nine features,
 // temporal split) and a synthetic 1M × 9 table, written as parquet under bench/.out/train/.
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,8 +37,11 @@ export async function realTables() {
     join(repo, 'feature_store', 'feature_store.ts'),
     join(root, 'feature_store', 'feature_store.ts'),
   );
-  // The repository loads as ESM only under a package.json with "type": "module".
+  // The repository loads as ESM only under a package.json with "type": "module", and imports
+  // 'duckfeat' as a user's would: this checkout, linked as the package.
   writeFileSync(join(root, 'package.json'), '{ "type": "module" }\n');
+  mkdirSync(join(root, 'node_modules'));
+  symlinkSync(repo, join(root, 'node_modules', 'duckfeat'), 'dir');
   const raw = join(repo, '..', 'shared', 'data', 'online_retail.parquet');
   execFileSync('node', [join(repo, 'bin', 'duckfeat.js'), 'prep', '--input', raw], {
     cwd: root,
