@@ -1,22 +1,31 @@
 // The embedded online store: a DuckDB file against SQLite (better-sqlite3 v12), same rows,
 // same run, to choose by the numbers.
-//   npm run build && flock /tmp/duckfeat-bench.lock node bench/online-embedded.mjs [keys, default 1000000]
+//   flock /tmp/duckfeat-bench.lock node bench/online-embedded.mjs [keys, default 1000000] \
+//     [--requests 500] [--json]
 // Rows: `keys` entity keys (VARCHAR, as duckfeat encodes them) × (timestamp + 9 DOUBLE
 // features), made by DuckDB. Measured:
 //   write  a full materialize of the rows into an empty store, as each would do it: SQLite
 //          through JS (DuckDB chunks → one prepared INSERT OR REPLACE per row, one transaction);
 //          DuckDB straight from SQL (INSERT OR REPLACE … SELECT into a keyed table), and again
 //          over a filled table (the second run of a materialize: every key replaced).
-//   read   1 key and 100 keys per request, 2,000 requests each, random keys: p50 and p99 in µs.
-//          SQLite: a prepared point SELECT per key; DuckDB: a prepared SELECT … WHERE key = $1,
-//          and for 100 keys one prepared `WHERE key IN (SELECT unnest($1))`.
+//   read   1 key and 100 keys per request, `--requests` each (default 500), random keys: p50
+//          and p99 in µs. SQLite: a prepared point SELECT per key; DuckDB: a prepared
+//          SELECT … WHERE key = $1, and for 100 keys one prepared `WHERE key IN ($1, …, $100)`
+//          (an IN list of parameters can use the primary key's index; the earlier
+//          `IN (SELECT unnest($1))` was a join that scanned the whole table per request:
+//          2,000 requests × ~0.2 s at 1M keys made the run last over 10 minutes).
 //   share  whether a second process can read the file while the writer holds it open.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
-import { DuckDBInstance, listValue } from '@duckdb/node-api';
+import { DuckDBInstance } from '@duckdb/node-api';
 import Database from 'better-sqlite3';
 
-const keys = Number(process.argv[2] ?? 1_000_000);
+const cli = process.argv.slice(2);
+const keys = Number(
+  cli.find((a, i) => /^\d+$/.test(a) && !/^--/.test(cli[i - 1] ?? '')) ?? 1_000_000,
+);
+const requests = Number(cli[cli.indexOf('--requests') + 1] ?? 500) || 500;
+const json = cli.includes('--json');
 const OUT = new URL('./.out/online-embedded/', import.meta.url).pathname;
 rmSync(OUT, { recursive: true, force: true });
 mkdirSync(OUT, { recursive: true });
@@ -73,7 +82,7 @@ async function sqlite(source) {
     .raw(true);
   const one = [];
   const hundred = [];
-  for (let r = 0; r < 2000; r++) {
+  for (let r = 0; r < requests; r++) {
     const [k] = randomKeys(1);
     let t = performance.now();
     get.get(k);
@@ -103,18 +112,18 @@ async function duckdbFile() {
   const second = await write();
   const get = await c.prepare(`SELECT ts, ${FEATURES.join(', ')} FROM fv WHERE entity_key = $1`);
   const many = await c.prepare(
-    `SELECT entity_key, ts, ${FEATURES.join(', ')} FROM fv WHERE entity_key IN (SELECT unnest($1::VARCHAR[]))`,
+    `SELECT entity_key, ts, ${FEATURES.join(', ')} FROM fv WHERE entity_key IN (${Array.from({ length: 100 }, (_, i) => `$${i + 1}`).join(', ')})`,
   );
   const one = [];
   const hundred = [];
-  for (let r = 0; r < 2000; r++) {
+  for (let r = 0; r < requests; r++) {
     const [k] = randomKeys(1);
     let t = performance.now();
     get.bind([k]);
     (await get.runAndReadAll()).getRows();
     one.push((performance.now() - t) * 1000);
     t = performance.now();
-    many.bind([listValue(randomKeys(100))]);
+    many.bind(randomKeys(100));
     (await many.runAndReadAll()).getRows();
     hundred.push((performance.now() - t) * 1000);
   }
@@ -135,19 +144,18 @@ async function duckdbFile() {
 }
 
 const source = await (await DuckDBInstance.create(':memory:')).connect();
-console.log(`${keys.toLocaleString('en-US')} keys × (ts + 9 DOUBLE); load before: ${load()}`);
+const log = (line) => console.error(line);
+const report = { keys, requests, loadBefore: load() };
+log(
+  `${keys.toLocaleString('en-US')} keys × (ts + 9 DOUBLE), ${requests} requests per read; load ${report.loadBefore}`,
+);
 const s = await sqlite(source);
-console.log(
-  `sqlite   write ${s.first} ms (again over the filled table ${s.second} ms) | read 1 key p50 ${s.one.p50} µs p99 ${s.one.p99} µs | 100 keys p50 ${s.hundred.p50} µs p99 ${s.hundred.p99} µs | load ${load()}`,
-);
+report.sqlite = { ...s, load: load() };
+log(`sqlite done (load ${report.sqlite.load})`);
 const d = await duckdbFile();
-console.log(
-  `duckdb   write ${d.first} ms (again over the filled table ${d.second} ms) | read 1 key p50 ${d.one.p50} µs p99 ${d.one.p99} µs | 100 keys p50 ${d.hundred.p50} µs p99 ${d.hundred.p99} µs | load ${load()}`,
-);
-console.log(
-  `duckdb   a second process opening the file read-only while the writer has it open: ${d.share}`,
-);
-const sqliteReader = execFileSync(process.execPath, [
+report.duckdb = { ...d, load: load() };
+log(`duckdb done (load ${report.duckdb.load})`);
+report.sqlite.share = execFileSync(process.execPath, [
   '-e',
   `
   const Database = require('better-sqlite3');
@@ -157,4 +165,18 @@ const sqliteReader = execFileSync(process.execPath, [
 ])
   .toString()
   .trim();
-console.log(`sqlite   a second process reading (WAL) while a writer may be open: ${sqliteReader}`);
+const line = (name, r) =>
+  `${name.padEnd(7)} write ${r.first} ms (again over the filled table ${r.second} ms) | read 1 key p50 ${r.one.p50} µs p99 ${r.one.p99} µs | 100 keys p50 ${r.hundred.p50} µs p99 ${r.hundred.p99} µs`;
+if (json) {
+  console.log(JSON.stringify(report, null, 2));
+} else {
+  console.log(line('sqlite', s));
+  console.log(line('duckdb', d));
+  console.log(
+    `ratios (duckdb / sqlite): write ${(d.first / s.first).toFixed(2)}, rewrite ${(d.second / s.second).toFixed(2)}, 1-key p50 ${(d.one.p50 / s.one.p50).toFixed(1)}, 100-key p50 ${(d.hundred.p50 / s.hundred.p50).toFixed(1)}`,
+  );
+  console.log(
+    `another process reading while the writer has the file open: sqlite (WAL) ${report.sqlite.share}; duckdb ${d.share}`,
+  );
+  console.log(`load average ${report.loadBefore} → ${load()}`);
+}
