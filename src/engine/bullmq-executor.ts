@@ -9,6 +9,9 @@ import {
   cancelChannel,
   cancelKey,
   connectQueue,
+  isMaterializeTask,
+  type QueuedResult,
+  type QueuedTask,
   resolveQueue,
   runQueueName,
   TASK_QUEUE,
@@ -22,9 +25,10 @@ const POLL_MS = 1_000;
 const CANCEL_WAIT_MS = 10_000;
 
 interface ActiveRun {
-  tasks: Task[];
+  tasks: QueuedTask[];
   reported: Set<number>;
-  onDone: (task: Task, result: TaskResult) => void;
+  onDone: (task: QueuedTask, result: unknown) => void;
+  onProgress: ((task: QueuedTask, progress: number) => void) | undefined;
   fail: (error: unknown) => void;
 }
 
@@ -60,7 +64,12 @@ export class BullmqExecutor implements TaskExecutor {
   ) {
     events.on('completed', ({ jobId, returnvalue }) => {
       const found = this.#find(jobId);
-      if (found) this.#report(found.run, found.index, returnvalue as unknown as TaskResult);
+      if (found) this.#report(found.run, found.index, returnvalue);
+    });
+    events.on('progress', ({ jobId, data }) => {
+      const found = this.#find(jobId);
+      const task = found?.run.tasks[found.index];
+      if (task && typeof data === 'number') found.run.onProgress?.(task, data);
     });
     events.on('failed', ({ jobId, failedReason }) => {
       const found = this.#find(jobId);
@@ -68,11 +77,14 @@ export class BullmqExecutor implements TaskExecutor {
       if (!found || !task) return;
       // A task's own failure is already a TaskError message; BullMQ's (a task stalled
       // too often) is not, and gets the task's file and cutoff.
+      const what = isMaterializeTask(task)
+        ? `materialize ${task.view} (<= ${task.end})`
+        : `run task ${task.view} at cutoff ${task.cutoff} (${task.sqlPath})`;
       found.run.fail(
         new TaskError(
           failedReason.startsWith('Failed to')
             ? failedReason
-            : `Failed to run task ${task.view} at cutoff ${task.cutoff} (${task.sqlPath}): ${failedReason}`,
+            : `Failed to ${what}: ${failedReason}`,
         ),
       );
     });
@@ -101,11 +113,16 @@ export class BullmqExecutor implements TaskExecutor {
     });
   }
 
-  async runTasks(
-    tasks: Task[],
+  /**
+   * Run tasks as one flow: `prep`'s tasks, or `materialize`'s (one per view); `onProgress`
+   * hears what a task reports while it runs (a materialize task: rows written so far).
+   */
+  async runTasks<T extends QueuedTask>(
+    tasks: T[],
     options: {
       signal?: AbortSignal | undefined;
-      onDone: (task: Task, result: TaskResult) => void;
+      onDone: (task: T, result: QueuedResult<T>) => void;
+      onProgress?: ((task: T, progress: number) => void) | undefined;
     },
   ): Promise<void> {
     if (tasks.length === 0) return;
@@ -121,7 +138,8 @@ export class BullmqExecutor implements TaskExecutor {
     const run: ActiveRun = {
       tasks,
       reported: new Set(),
-      onDone: options.onDone,
+      onDone: options.onDone as ActiveRun['onDone'],
+      onProgress: options.onProgress as ActiveRun['onProgress'],
       fail: settle.reject,
     };
     this.#runs.set(runId, run);
@@ -174,7 +192,7 @@ export class BullmqExecutor implements TaskExecutor {
       // Events can be missed (a reconnect); the parent holds every task's result.
       for (const [key, value] of Object.entries(values)) {
         const index = Number(key.slice(key.lastIndexOf('-') + 1));
-        this.#report(run, index, value as TaskResult);
+        this.#report(run, index, value);
       }
     } catch (error) {
       const cancel = this.#cancel(runId, parent);
@@ -217,7 +235,7 @@ export class BullmqExecutor implements TaskExecutor {
     return run ? { run, index: Number(jobId.slice(dash + 1)) } : undefined;
   }
 
-  #report(run: ActiveRun, index: number, result: TaskResult): void {
+  #report(run: ActiveRun, index: number, result: unknown): void {
     const task = run.tasks[index];
     if (!task || run.reported.has(index)) return;
     run.reported.add(index);

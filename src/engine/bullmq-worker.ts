@@ -2,12 +2,15 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import { createInstance } from '../duckdb/connection.js';
 import { errorMessage } from '../errors.js';
+import type { MaterializeTaskResult } from '../online/materialize-task.js';
 import { maskUrl } from '../util/mask-url.js';
-import { executeTask, type Task, type TaskResult } from './task.js';
+import { executeTask, type TaskResult } from './task.js';
 import {
   cancelChannel,
   cancelKey,
   connectQueue,
+  isMaterializeTask,
+  type QueuedTask,
   resolveQueue,
   TASK_QUEUE,
   type TaskJobData,
@@ -36,10 +39,19 @@ export interface TaskWorkerOptions {
   onEvent?: (event: TaskWorkerEvent) => void;
 }
 
+type WorkerResult = TaskResult | MaterializeTaskResult;
+
 export type TaskWorkerEvent =
-  | { kind: 'started'; task: Task; run: string; attempt: number }
-  | { kind: 'completed'; task: Task; run: string; result: TaskResult }
-  | { kind: 'failed'; task: Task; run: string; attempt: number; attempts: number; error: string }
+  | { kind: 'started'; task: QueuedTask; run: string; attempt: number }
+  | { kind: 'completed'; task: QueuedTask; run: string; result: WorkerResult }
+  | {
+      kind: 'failed';
+      task: QueuedTask;
+      run: string;
+      attempt: number;
+      attempts: number;
+      error: string;
+    }
   | { kind: 'stalled'; jobId: string };
 
 export interface TaskWorker {
@@ -54,8 +66,10 @@ export interface TaskWorker {
 
 /**
  * Start a worker that takes tasks from the bullmq executor's queue and runs each on one
- * connection of its own DuckDB instance, writing partitions on the shared storage the
- * task names (the same paths on every machine). A cancelled run's running tasks are
+ * connection of its own DuckDB instance: `prep`'s tasks write partitions on the shared
+ * storage the task names (the same paths on every machine), `materialize`'s write one
+ * view's rows into the online store the task names (reporting the rows written as the
+ * job's progress). A cancelled run's running tasks are
  * interrupted (a pub/sub message) and its queued ones skipped (a key).
  *
  * @example
@@ -86,9 +100,9 @@ export async function startTaskWorker(options: TaskWorkerOptions = {}): Promise<
   const isCancelled = async (run: string) =>
     cancelled.has(run) || (await redis.exists(cancelKey(prefix, run))) === 1;
 
-  const worker = new Worker<TaskJobData, TaskResult>(
+  const worker = new Worker<TaskJobData, WorkerResult>(
     TASK_QUEUE,
-    async (job: Job<TaskJobData, TaskResult>) => {
+    async (job: Job<TaskJobData, WorkerResult>) => {
       const { run, task } = job.data;
       if (await isCancelled(run)) throw new UnrecoverableError(`run ${run} was cancelled`);
       const connection = free.pop();
@@ -96,7 +110,12 @@ export async function startTaskWorker(options: TaskWorkerOptions = {}): Promise<
       running.set(job.id!, { run, connection });
       options.onEvent?.({ kind: 'started', task, run, attempt: job.attemptsMade + 1 });
       try {
-        return await executeTask(task, connection);
+        if (!isMaterializeTask(task)) return await executeTask(task, connection);
+        // Loaded on the first materialize task: prep-only workers never load the stores.
+        const { runMaterializeTask } = await import('../online/materialize-task.js');
+        return await runMaterializeTask(task, connection, (rows) => {
+          job.updateProgress(rows).catch(() => {});
+        });
       } catch (error) {
         if (await isCancelled(run)) throw new UnrecoverableError(`run ${run} was cancelled`);
         throw error;

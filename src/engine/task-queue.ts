@@ -5,8 +5,9 @@
  */
 import { Redis } from 'ioredis';
 import { errorMessage, QueueError } from '../errors.js';
+import type { MaterializeTask, MaterializeTaskResult } from '../online/materialize-task.js';
 import { maskUrl, scrub, urlPassword } from '../util/mask-url.js';
-import type { Task } from './task.js';
+import type { Task, TaskResult } from './task.js';
 
 /** Where the queue lives unless `--redis` / `DUCKFEAT_QUEUE_URL` say otherwise. */
 export const DEFAULT_QUEUE_URL = 'redis://127.0.0.1:6379';
@@ -28,10 +29,29 @@ export interface TaskQueueOptions {
   onNotice?: (message: string) => void;
 }
 
+/** What a job runs: a `prep` task (one SQL file at one cutoff) or one view's materialize run. */
+export type QueuedTask = Task | MaterializeTask;
+
+/** What a queued task gives back. */
+export type QueuedResult<T extends QueuedTask> = T extends MaterializeTask
+  ? MaterializeTaskResult
+  : TaskResult;
+
 /** A task job's data: the task and the run it belongs to. */
 export interface TaskJobData {
   run: string;
-  task: Task;
+  task: QueuedTask;
+}
+
+export function isMaterializeTask(task: QueuedTask): task is MaterializeTask {
+  return 'kind' in task && task.kind === 'materialize';
+}
+
+/** A task in one line, for messages: `view @ cutoff`, or `materialize view (<= end)`. */
+export function describeTask(task: QueuedTask): string {
+  return isMaterializeTask(task)
+    ? `materialize ${task.view} (<= ${task.end})`
+    : `${task.view} @ ${task.cutoff}`;
 }
 
 /** The URL and prefix from the options, the environment, then the defaults. */

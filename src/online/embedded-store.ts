@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { errorMessage, OnlineStoreUnavailableError } from '../errors.js';
 import { quoteIdentifier as q } from '../sql/identifiers.js';
@@ -12,6 +12,7 @@ import type {
   StoredFeatures,
   StoredValue,
 } from './online-store.js';
+import type { OnlineStoreLocation } from './open-online-store.js';
 
 const KEY = '__entity_key';
 const TS = '__event_ts_us';
@@ -39,11 +40,13 @@ type Statement = Database.Statement<unknown[], unknown>;
  */
 export class EmbeddedOnlineStore implements OnlineStore {
   readonly description: string;
+  readonly location: OnlineStoreLocation;
   readonly #db: Database.Database;
   readonly #reads = new Map<string, Statement | null>();
 
   private constructor(path: string, db: Database.Database) {
     this.description = `embedded ${path}`;
+    this.location = { type: 'embedded', path: resolve(path) };
     this.#db = db;
   }
 
@@ -68,8 +71,16 @@ export class EmbeddedOnlineStore implements OnlineStore {
     const db = this.#db;
     const table = tableName(view.name);
     const columns = [KEY, TS, ...view.features.map((f) => f.name)];
+    await this.#beginImmediate();
     this.#guard('write', () => {
-      db.exec('BEGIN IMMEDIATE');
+      try {
+        createTable();
+      } catch (error) {
+        db.exec('ROLLBACK');
+        throw error;
+      }
+    });
+    function createTable() {
       const existing = (db.pragma(`table_info(${q(table)})`) as { name: string }[]).map(
         (c) => c.name,
       );
@@ -82,7 +93,7 @@ export class EmbeddedOnlineStore implements OnlineStore {
           .map((f) => `, ${q(f.name)} ${AFFINITY[f.type]}`)
           .join('')}) WITHOUT ROWID`,
       );
-    });
+    }
     this.#reads.clear();
     const insert = db.prepare(
       `INSERT OR REPLACE INTO ${q(table)} VALUES (${columns.map(() => '?').join(', ')})`,
@@ -181,6 +192,26 @@ export class EmbeddedOnlineStore implements OnlineStore {
       this.#reads.set(id, statement);
     }
     return statement;
+  }
+
+  /**
+   * Take the file's write lock. Another process's view run (a `duckfeat worker`) holds it
+   * until it commits: each attempt waits `busy_timeout` (5 s), and attempts repeat, the
+   * event loop free between them, for up to 10 minutes.
+   */
+  async #beginImmediate(): Promise<void> {
+    const deadline = Date.now() + 600_000;
+    for (;;) {
+      try {
+        this.#db.exec('BEGIN IMMEDIATE');
+        return;
+      } catch (error) {
+        if ((error as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > deadline) {
+          throw unavailable('write', error);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
   }
 
   #guard<T>(what: 'read' | 'write', fn: () => T): T {

@@ -1,17 +1,22 @@
-import type { DuckDBDataChunk, DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBInstance } from '@duckdb/node-api';
 import type { ProjectPaths } from '../config/paths.js';
-import type { ResolvedFeatureView, ValueType } from '../definitions/types.js';
+import type { ResolvedFeatureView } from '../definitions/types.js';
 import { createInstance } from '../duckdb/connection.js';
-import { InputError, NotFoundError } from '../errors.js';
+import type { TaskQueueOptions } from '../engine/task-queue.js';
+import { InputError, InterruptedError, NotFoundError } from '../errors.js';
 import { openRegistry, type Registry } from '../registry/registry.js';
 import { loadRepository } from '../repo/load-repository.js';
 import { suggest } from '../retrieval/feature-refs.js';
 import { describeSource } from '../retrieval/feature-store.js';
 import { normalizeTimestamp } from '../retrieval/request.js';
 import { compileMaterialize, type MaterializeWindow } from './materialize-query.js';
-import type { OnlineRow, OnlineStore, StoredValue } from './online-store.js';
+import {
+  executeMaterializeTask,
+  type MaterializeTask,
+  type MaterializeTaskResult,
+} from './materialize-task.js';
+import type { OnlineStore } from './online-store.js';
 import { openOnlineStore } from './open-online-store.js';
-import { int64Value } from './value-types.js';
 
 export interface MaterializeOptions {
   paths: ProjectPaths;
@@ -32,6 +37,16 @@ export interface MaterializeOptions {
   instance?: DuckDBInstance;
   /** Rows per write to the store (default 10,000): what JS holds at once, twice. */
   batchRows?: number;
+  /**
+   * Where each view's run happens: in this process (default), or `bullmq`: one task per
+   * view in one flow, run by `duckfeat worker` processes (retries, a dead worker's view
+   * taken over by another) that reach the same feature data and online store.
+   */
+  executor?: 'in-process' | 'bullmq';
+  /** The bullmq executor's Redis URL, key prefix and retries. */
+  queue?: TaskQueueOptions;
+  /** Aborting cancels a bullmq run (its flow is removed, running views are interrupted). */
+  signal?: AbortSignal;
   onProgress?: (event: MaterializeProgress) => void;
 }
 
@@ -100,18 +115,23 @@ export async function materialize(options: MaterializeOptions): Promise<Material
       end,
     });
     instance = options.instance ?? (await createInstance());
+    const context: ViewRunContext = {
+      store,
+      registry,
+      instance,
+      incremental: options.incremental ?? false,
+      batchRows: options.batchRows ?? 10_000,
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    };
     const results: MaterializeViewResult[] = [];
-    for (const view of views) {
-      const result = await materializeView(view, end, {
-        store,
-        registry,
-        instance,
-        incremental: options.incremental ?? false,
-        batchRows: options.batchRows ?? 10_000,
-        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-      });
+    const done = (result: MaterializeViewResult) => {
       results.push(result);
       options.onProgress?.({ kind: 'done', result, done: results.length, total: views.length });
+    };
+    if (options.executor === 'bullmq') {
+      await materializeOnQueue(views, end, context, options, done);
+    } else {
+      for (const view of views) done(await materializeView(view, end, context));
     }
     return { store: store.description, views: results, totalMs: performance.now() - started };
   } finally {
@@ -129,14 +149,21 @@ interface ViewRunContext {
   onProgress?: (event: MaterializeProgress) => void;
 }
 
-async function materializeView(
+/** A view's run as planned: up to date already, or the task that writes it. */
+type PlannedView =
+  | { upToDate: true; result: MaterializeViewResult }
+  | { upToDate: false; task: MaterializeTask; start: string | null };
+
+/**
+ * Plan a view's run: the window (an incremental run starts at the last completed run's end
+ * in the same store) and the compiled query, as a task any executor can run.
+ */
+async function planView(
   view: ResolvedFeatureView,
   end: string,
   context: ViewRunContext,
-): Promise<MaterializeViewResult> {
+): Promise<PlannedView> {
   const { store, registry } = context;
-  const startedAt = new Date();
-  const started = performance.now();
   let start: string | null = null;
   if (context.incremental) {
     const runs = await registry.listOnlineMaterializations({
@@ -148,85 +175,150 @@ async function materializeView(
       null,
     );
     if (start !== null && start >= end) {
-      return { view: view.name, start, end, rows: 0, durationMs: 0, upToDate: true };
+      return {
+        upToDate: true,
+        result: { view: view.name, start, end, rows: 0, durationMs: 0, upToDate: true },
+      };
     }
   }
   const window: MaterializeWindow = start === null ? { end } : { start, end };
-  context.onProgress?.({ kind: 'view', view: view.name, window });
   const connection = await context.instance.connect();
-  let rows = 0;
   try {
     const compiled = compileMaterialize(view, window, await describeSource(connection, view));
-    const writer = await store.beginWrite(view);
-    try {
-      const result = await connection.stream(compiled.sql, compiled.parameters);
-      const convert = view.features.map((f) => converter(f.type));
-      let batch: OnlineRow[] = [];
-      let pending: Promise<void> | undefined;
-      const flush = async () => {
-        const rowsOut = batch;
-        batch = [];
-        // One write in flight while the next batch is read from DuckDB.
-        await pending;
-        rows += rowsOut.length;
-        context.onProgress?.({ kind: 'rows', view: view.name, rows });
-        pending = writer.write(rowsOut);
-      };
-      for (;;) {
-        const chunk = await result.fetchChunk();
-        if (!chunk || chunk.rowCount === 0) break;
-        appendRows(chunk, convert, batch);
-        if (batch.length >= context.batchRows) await flush();
-      }
-      if (batch.length > 0) await flush();
-      await pending;
-      await writer.commit();
-    } catch (error) {
-      await writer.abort().catch(() => undefined);
-      throw error;
-    }
+    return {
+      upToDate: false,
+      start,
+      task: {
+        kind: 'materialize',
+        id: view.name,
+        view: view.name,
+        layout: {
+          name: view.name,
+          joinKeys: view.joinKeys,
+          features: view.features.map((f) => ({ name: f.name, type: f.type })),
+        },
+        sql: compiled.sql,
+        parameters: compiled.parameters,
+        end,
+        batchRows: context.batchRows,
+        store: store.location ?? null,
+      },
+    };
   } finally {
     connection.closeSync();
   }
-  const durationMs = performance.now() - started;
-  // Recorded only after the whole view is written: a run that dies leaves no interval, and
-  // the next incremental run starts again from the last complete one.
-  await registry.applyOnlineMaterialization({
-    view: view.name,
-    store: store.description,
+}
+
+/** Plan, run in this process, and record one view. */
+async function materializeView(
+  view: ResolvedFeatureView,
+  end: string,
+  context: ViewRunContext,
+): Promise<MaterializeViewResult> {
+  const planned = await planView(view, end, context);
+  if (planned.upToDate) return planned.result;
+  const { task } = planned;
+  context.onProgress?.({ kind: 'view', view: view.name, window: windowOf(planned.start, end) });
+  const connection = await context.instance.connect();
+  let result: MaterializeTaskResult;
+  try {
+    result = await executeMaterializeTask(task, connection, context.store, (rows) =>
+      context.onProgress?.({ kind: 'rows', view: view.name, rows }),
+    );
+  } finally {
+    connection.closeSync();
+  }
+  return recordView(context, planned.start, task, result);
+}
+
+/**
+ * Every view's run as one task of one bullmq flow, run by `duckfeat worker`s; each view is
+ * recorded as its task completes. The coordinator plans (reads the registry and the
+ * sources' schemas) and records; workers only query and write.
+ */
+async function materializeOnQueue(
+  views: readonly ResolvedFeatureView[],
+  end: string,
+  context: ViewRunContext,
+  options: Pick<MaterializeOptions, 'queue' | 'signal'>,
+  done: (result: MaterializeViewResult) => void,
+): Promise<void> {
+  if (!context.store.location) {
+    throw new InputError(
+      `Failed to materialize: ${context.store.description} cannot be opened by a worker; the bullmq executor needs the embedded store or Redis`,
+    );
+  }
+  const tasks: { task: MaterializeTask; start: string | null }[] = [];
+  for (const view of views) {
+    const planned = await planView(view, end, context);
+    if (planned.upToDate) done(planned.result);
+    else tasks.push(planned);
+  }
+  if (tasks.length === 0) return;
+  const { BullmqExecutor } = await import('../engine/bullmq-executor.js');
+  const executor = await BullmqExecutor.create(options.queue);
+  const records: Promise<void>[] = [];
+  try {
+    for (const { task, start } of tasks) {
+      context.onProgress?.({ kind: 'view', view: task.view, window: windowOf(start, end) });
+    }
+    await executor.runTasks(
+      tasks.map((t) => t.task),
+      {
+        signal: options.signal,
+        onProgress: (task, rows) => context.onProgress?.({ kind: 'rows', view: task.view, rows }),
+        onDone: (task, result) => {
+          const start = tasks.find((t) => t.task === task)?.start ?? null;
+          const recorded = recordView(context, start, task, result).then(done);
+          // Awaited below; marked handled so a failing record cannot crash the run first.
+          recorded.catch(() => {});
+          records.push(recorded);
+        },
+      },
+    );
+  } catch (error) {
+    throw options.signal?.aborted
+      ? new InterruptedError('Failed to materialize: interrupted')
+      : error;
+  } finally {
+    await executor.close();
+  }
+  await Promise.all(records);
+}
+
+function windowOf(start: string | null, end: string): MaterializeWindow {
+  return start === null ? { end } : { start, end };
+}
+
+/**
+ * Record a completed view run in the registry. Only after the whole view is written: a run
+ * that dies leaves no interval, and the next incremental run starts again from the last
+ * complete one.
+ */
+async function recordView(
+  context: Pick<ViewRunContext, 'registry' | 'store'>,
+  start: string | null,
+  task: MaterializeTask,
+  result: MaterializeTaskResult,
+): Promise<MaterializeViewResult> {
+  await context.registry.applyOnlineMaterialization({
+    view: task.view,
+    store: context.store.description,
     start,
-    end,
-    rows,
-    startedAt,
-    finishedAt: new Date(),
-    durationMs,
+    end: task.end,
+    rows: result.rows,
+    startedAt: new Date(result.startedAt),
+    finishedAt: new Date(result.finishedAt),
+    durationMs: result.durationMs,
   });
-  return { view: view.name, start, end, rows, durationMs, upToDate: false };
-}
-
-type Convert = (value: unknown) => StoredValue;
-
-function converter(type: ValueType): Convert {
-  switch (type) {
-    case 'int64':
-      return (v) => (v === null ? null : int64Value(v as bigint));
-    case 'timestamp':
-      return (v) => (v === null ? null : Number(v as bigint));
-    default:
-      return (v) => v as StoredValue;
-  }
-}
-
-function appendRows(chunk: DuckDBDataChunk, convert: readonly Convert[], out: OnlineRow[]): void {
-  const size = chunk.rowCount;
-  const keys = chunk.getColumnValues(0) as string[];
-  const timestamps = chunk.getColumnValues(1) as bigint[];
-  const columns = convert.map((_, f) => chunk.getColumnValues(f + 2));
-  for (let i = 0; i < size; i++) {
-    const values: StoredValue[] = new Array(convert.length);
-    for (let f = 0; f < convert.length; f++) values[f] = convert[f]!(columns[f]![i]);
-    out.push({ key: keys[i]!, eventTimestampUs: Number(timestamps[i]!), values });
-  }
+  return {
+    view: task.view,
+    start,
+    end: task.end,
+    rows: result.rows,
+    durationMs: result.durationMs,
+    upToDate: false,
+  };
 }
 
 function pickViews(

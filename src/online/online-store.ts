@@ -1,4 +1,5 @@
 import type { FeatureDefinition } from '../definitions/types.js';
+import type { OnlineStoreLocation } from './open-online-store.js';
 
 /** How one feature view is laid out in an online store. */
 export interface OnlineViewLayout {
@@ -66,8 +67,16 @@ export interface OnlineViewWriter {
 export interface OnlineStore {
   /** What and where the store is, safe to print (no password). */
   readonly description: string;
-  /** Start writing a view's rows (creates what the view needs). */
-  beginWrite(view: OnlineViewLayout): Promise<OnlineViewWriter>;
+  /**
+   * Where the store is, for `duckfeat worker`s to open it (materialize on the bullmq
+   * executor); absent for a store no other process can open.
+   */
+  readonly location?: OnlineStoreLocation;
+  /**
+   * Start writing a view's rows (creates what the view needs). `bulk`: a whole view's run
+   * (materialize), which may take the store's writes a long time, not a request's push.
+   */
+  beginWrite(view: OnlineViewLayout, options?: { bulk?: boolean }): Promise<OnlineViewWriter>;
   /** Per view read (same order), per key: what is stored, or undefined (no row). */
   read(reads: readonly OnlineViewRead[]): Promise<(StoredFeatures | undefined)[][]>;
   /** Throws `OnlineStoreUnavailableError` when the store cannot be reached. */

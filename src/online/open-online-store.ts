@@ -31,18 +31,17 @@ export async function openOnlineStore(options: OpenOnlineStoreOptions): Promise<
     options.url ?? (process.env[ONLINE_URL_ENV] || undefined) ?? options.config.onlineStore;
   const config = parseSetting(setting);
   if (config.type === 'redis') {
-    const { RedisOnlineStore } = await import('./redis-store.js');
     const { url, prefix: fromUrl } = splitPrefix(config.url);
     const prefix = options.keyPrefix ?? fromUrl ?? config.keyPrefix;
-    return RedisOnlineStore.open({
+    return openOnlineStoreAt({
+      type: 'redis',
       url,
       project: options.config.project,
       ...(prefix !== undefined ? { keyPrefix: prefix } : {}),
     });
   }
-  const { EmbeddedOnlineStore } = await import('./embedded-store.js');
   const folder = resolveFrom(options.paths.repo, config.path ?? 'online');
-  return EmbeddedOnlineStore.open({ path: join(folder, 'online.sqlite') });
+  return openOnlineStoreAt({ type: 'embedded', path: join(folder, 'online.sqlite') });
 }
 
 function parseSetting(setting: string | OnlineStoreConfig | undefined): OnlineStoreConfig {
@@ -59,6 +58,34 @@ function parseSetting(setting: string | OnlineStoreConfig | undefined): OnlineSt
     );
   }
   return setting;
+}
+
+/**
+ * Where a store is, as plain data: what a `duckfeat worker` needs to open the same store as
+ * the run that queued a materialize task (a Redis URL keeps its password: it travels in the
+ * task's job data, which is removed from the queue when the run ends).
+ */
+export type OnlineStoreLocation =
+  | { readonly type: 'embedded'; readonly path: string }
+  | {
+      readonly type: 'redis';
+      readonly url: string;
+      readonly project: string;
+      readonly keyPrefix?: string;
+    };
+
+/** Open the store at a location (see {@link OnlineStore.location}). */
+export async function openOnlineStoreAt(location: OnlineStoreLocation): Promise<OnlineStore> {
+  if (location.type === 'redis') {
+    const { RedisOnlineStore } = await import('./redis-store.js');
+    return RedisOnlineStore.open({
+      url: location.url,
+      project: location.project,
+      ...(location.keyPrefix !== undefined ? { keyPrefix: location.keyPrefix } : {}),
+    });
+  }
+  const { EmbeddedOnlineStore } = await import('./embedded-store.js');
+  return EmbeddedOnlineStore.open({ path: location.path });
 }
 
 /** Take duckfeat's own `?prefix=name` parameter out of a Redis URL before ioredis sees it. */

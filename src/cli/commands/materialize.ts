@@ -1,12 +1,17 @@
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import type { MaterializeResult } from '../../online/materialize.js';
 import { action, type CommandContext } from '../command-context.js';
+import { positiveInt } from '../option-parsers.js';
 import type { RegisterCommand } from './index.js';
 
 interface MaterializeCommandOptions {
   end?: string;
   views?: string;
   json?: boolean;
+  executor?: 'in-process' | 'bullmq';
+  redis?: string;
+  queuePrefix?: string;
+  attempts: number;
 }
 
 export const registerMaterialize: RegisterCommand = (program) => {
@@ -35,6 +40,25 @@ export const registerMaterialize: RegisterCommand = (program) => {
 function withOptions(command: Command, incremental: boolean): void {
   command
     .option('--end <timestamp>', 'newest feature timestamp to copy (naive = UTC); default: now')
+    .option(
+      '--executor <kind>',
+      'where each view runs: "in-process" (the default) or "bullmq" (one task per view, run by `duckfeat worker` processes through Redis)',
+      (value: string) => {
+        if (value !== 'in-process' && value !== 'bullmq') {
+          throw new InvalidArgumentError('expected "in-process" or "bullmq"');
+        }
+        return value;
+      },
+    )
+    .option(
+      '--redis <url>',
+      'bullmq: Redis URL of the task queue (default: DUCKFEAT_QUEUE_URL, else redis://127.0.0.1:6379)',
+    )
+    .option(
+      '--queue-prefix <name>',
+      'bullmq: key prefix shared with the workers (default: DUCKFEAT_QUEUE_PREFIX, else duckfeat)',
+    )
+    .option('--attempts <n>', 'bullmq: attempts per view before the run fails', positiveInt, 3)
     .option('--json', 'print the result as JSON on stdout', false)
     .action(
       action<MaterializeCommandOptions>(async (opts, ctx) => {
@@ -46,10 +70,21 @@ function withOptions(command: Command, incremental: boolean): void {
           quiet: opts.json ?? false,
           verbose: ctx.verbose,
         });
+        const controller = new AbortController();
+        const onSigint = () => controller.abort();
+        process.once('SIGINT', onSigint);
         try {
           const result = await materialize({
             paths: ctx.paths,
             incremental,
+            ...(opts.executor ? { executor: opts.executor } : {}),
+            queue: {
+              url: opts.redis,
+              prefix: opts.queuePrefix,
+              attempts: opts.attempts,
+              onNotice: (message) => ctx.out.warn(message),
+            },
+            signal: controller.signal,
             ...(opts.end !== undefined ? { end: opts.end } : {}),
             ...(opts.views ? { views: opts.views.split(',').map((v) => v.trim()) } : {}),
             onProgress: progress.onProgress,
@@ -59,6 +94,7 @@ function withOptions(command: Command, incremental: boolean): void {
           else printSummary(result, ctx);
         } finally {
           progress.stop();
+          process.removeListener('SIGINT', onSigint);
         }
       }),
     );

@@ -1,4 +1,5 @@
 import type { TaskWorkerEvent } from '../../engine/bullmq-worker.js';
+import type { describeTask as DescribeTask } from '../../engine/task-queue.js';
 import { InterruptedError } from '../../errors.js';
 import { action } from '../command-context.js';
 import { positiveInt } from '../option-parsers.js';
@@ -18,8 +19,9 @@ export const registerWorker: RegisterCommand = (program) => {
   program
     .command('worker')
     .description(
-      'Run the tasks of `duckfeat prep --executor bullmq` from a Redis queue, on this or any ' +
-        'machine that sees the same storage at the same paths (transactions, partitions), ' +
+      'Run the tasks of `duckfeat prep --executor bullmq` and `duckfeat materialize ' +
+        '--executor bullmq` from a Redis queue, on this or any machine that sees the same ' +
+        'storage at the same paths (transactions, partitions, feature data) and the online store, ' +
         'each with its own DuckDB. Runs until Ctrl-C (running tasks finish; twice: they are ' +
         'interrupted and go back to the queue).',
     )
@@ -45,7 +47,10 @@ export const registerWorker: RegisterCommand = (program) => {
     )
     .action(
       action<WorkerCommandOptions>(async (opts, ctx) => {
-        const { startTaskWorker } = await import('../../engine/bullmq-worker.js');
+        const [{ startTaskWorker }, { describeTask }] = await Promise.all([
+          import('../../engine/bullmq-worker.js'),
+          import('../../engine/task-queue.js'),
+        ]);
         const worker = await startTaskWorker({
           url: opts.redis,
           prefix: opts.queuePrefix,
@@ -54,7 +59,7 @@ export const registerWorker: RegisterCommand = (program) => {
           memoryLimit: opts.memoryLimit,
           lockDurationMs: opts.lockDuration,
           stalledIntervalMs: opts.stalledInterval,
-          onEvent: (event) => process.stderr.write(`${describeEvent(event)}\n`),
+          onEvent: (event) => process.stderr.write(`${describeEvent(event, describeTask)}\n`),
         });
         process.stderr.write(
           `worker ${process.pid}: taking tasks from ${worker.queue.url} (prefix ${worker.queue.prefix}), ${opts.concurrency} at a time\n`,
@@ -84,14 +89,14 @@ export const registerWorker: RegisterCommand = (program) => {
     );
 };
 
-function describeEvent(event: TaskWorkerEvent): string {
+function describeEvent(event: TaskWorkerEvent, describeTask: typeof DescribeTask): string {
   switch (event.kind) {
     case 'started':
-      return `started ${event.task.view} @ ${event.task.cutoff} (run ${event.run}, attempt ${event.attempt})`;
+      return `started ${describeTask(event.task)} (run ${event.run}, attempt ${event.attempt})`;
     case 'completed':
-      return `completed ${event.task.view} @ ${event.task.cutoff}: ${event.result.rows.toLocaleString('en-US')} rows in ${event.result.durationMs} ms`;
+      return `completed ${describeTask(event.task)}: ${event.result.rows.toLocaleString('en-US')} rows in ${Math.round(event.result.durationMs)} ms`;
     case 'failed':
-      return `failed ${event.task.view} @ ${event.task.cutoff} (attempt ${event.attempt} of ${event.attempts}): ${event.error}`;
+      return `failed ${describeTask(event.task)} (attempt ${event.attempt} of ${event.attempts}): ${event.error}`;
     case 'stalled':
       return `task ${event.jobId} stalled (its worker stopped renewing the lock): back in the queue`;
   }
