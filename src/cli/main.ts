@@ -13,7 +13,7 @@ const SUMMARIES: Record<string, string> = {
   synth: 'generate synthetic Online Retail data',
   ingest: 'clean raw transactions into a parquet (cached)',
   prep: 'compute feature views and labels per cutoff',
-  worker: "run prep's tasks from Redis (--executor bullmq)",
+  worker: 'run prep and materialize tasks from Redis (bullmq)',
   plan: 'show what `apply` would change in the registry',
   apply: 'sync the feature repository to the registry',
   teardown: "remove the project's objects from the registry",
