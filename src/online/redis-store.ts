@@ -33,8 +33,7 @@ const PIPELINE_ROWS = 1_000;
  * The Redis online store. One hash per entity key (`<prefix>:<project>:<join keys>:<key>`)
  * holds the fields of every view keyed by that entity (`<view>:<feature>`) and each view's
  * feature timestamp (`<view>:__ts`), so a read of any number of views and entities is one
- * pipelined round trip (one HMGET per entity; reads started in the same turn of the event loop
- * share one pipeline). Each entity's row of a view is written by one
+ * round trip (one HMGET per entity, sent in one write). Each entity's row of a view is written by one
  * HSET: a reader sees all of one run's values for it, never a mix of two runs.
  *
  * Requests fail fast while Redis is down (no offline queue, one retry) with
@@ -51,7 +50,6 @@ export class RedisOnlineStore implements OnlineStore {
   readonly #prefix: string;
   readonly #password: string | undefined;
   #lastError: Error | undefined;
-  #batch: ReadBatch | undefined;
   #bulk: Promise<Redis> | undefined;
 
   private constructor(redis: Redis, options: RedisOnlineStoreOptions, prefix: string) {
@@ -192,7 +190,7 @@ export class RedisOnlineStore implements OnlineStore {
         commands.push([group.prefix + key, group.fields]);
       }
     }
-    const replies = await this.#batchedRead(commands);
+    const replies = await this.#hmgets(commands);
     return reads.map((read, r) => {
       const { group, positions, types } = located[r]!;
       const count = types.length;
@@ -259,57 +257,32 @@ export class RedisOnlineStore implements OnlineStore {
   }
 
   /**
-   * The HMGETs of a read, sent with those of every other read started in the same turn of
-   * the event loop as one pipeline (sent at `setImmediate`, after the I/O callbacks of that
-   * turn): under load, one write to Redis serves many requests instead of one each.
+   * The HMGETs of a read, sent as plain commands (not an ioredis pipeline) with the socket
+   * corked, so that they leave in one write. ioredis's `Pipeline` objects outlive the
+   * requests that make them by a scavenge or two: with one per request, a quarter of the
+   * young generation survived each minor GC and every GC paused the server for 5-12 ms,
+   * which made the whole p99 at 1,000 req/s (BENCHMARKS.md, "Online serving"); plain
+   * commands leave under 1% and pauses of about 1 ms.
    */
-  #batchedRead(commands: readonly [string, string[]][]): Promise<(string | null)[][]> {
-    let batch = this.#batch;
-    if (!batch) {
-      const next: ReadBatch = { pipeline: this.#redis.pipeline(), parts: [], size: 0 };
-      this.#batch = batch = next;
-      setImmediate(() => void this.#sendBatch(next));
-    }
-    const start = batch.size;
-    for (const [hash, fields] of commands) batch.pipeline.hmget(hash, ...fields);
-    batch.size += commands.length;
-    const parts = batch.parts;
-    return new Promise((resolve, reject) => {
-      parts.push({ start, count: commands.length, resolve, reject });
-    });
-  }
-
-  async #sendBatch(batch: ReadBatch): Promise<void> {
-    if (this.#batch === batch) this.#batch = undefined;
-    let results: [Error | null, unknown][];
+  async #hmgets(commands: readonly [string, string[]][]): Promise<(string | null)[][]> {
+    const redis = this.#redis;
+    const stream = commands.length > 1 && redis.status === 'ready' ? redis.stream : undefined;
+    stream?.cork();
+    let sent: Promise<(string | null)[]>[];
     try {
-      results = await this.#run(batch.pipeline, 'read');
+      sent = commands.map(([hash, fields]) => redis.hmget(hash, ...fields));
+    } finally {
+      stream?.uncork();
+    }
+    try {
+      return await Promise.all(sent);
     } catch (error) {
-      for (const part of batch.parts) part.reject(error);
-      return;
-    }
-    for (const part of batch.parts) {
-      try {
-        part.resolve(
-          this.#values(results.slice(part.start, part.start + part.count), 'read') as (
-            | string
-            | null
-          )[][],
-        );
-      } catch (error) {
-        part.reject(error);
-      }
+      throw this.#failure('read', error as Error);
     }
   }
 
-  async #exec(pipeline: ReturnType<Redis['pipeline']>, what: 'read' | 'write'): Promise<unknown[]> {
-    return this.#values(await this.#run(pipeline, what), what);
-  }
-
-  async #run(
-    pipeline: ReturnType<Redis['pipeline']>,
-    what: 'read' | 'write',
-  ): Promise<[Error | null, unknown][]> {
+  /** Run a pipeline of writes; every command's error is the store's. */
+  async #exec(pipeline: ReturnType<Redis['pipeline']>, what: 'write'): Promise<unknown[]> {
     let results: [Error | null, unknown][] | null;
     try {
       results = await pipeline.exec();
@@ -317,22 +290,21 @@ export class RedisOnlineStore implements OnlineStore {
       throw this.#unavailable(what, error);
     }
     if (!results) throw this.#unavailable(what, this.#lastError);
-    return results;
-  }
-
-  #values(results: readonly [Error | null, unknown][], what: 'read' | 'write'): unknown[] {
     return results.map(([error, value]) => {
-      if (error) {
-        if (error.name === 'ReplyError') {
-          throw new DuckfeatError(
-            `Failed to ${what} the online store: Redis answered ${scrub(error.message, this.#password)}`,
-            { cause: error },
-          );
-        }
-        throw this.#unavailable(what, error);
-      }
+      if (error) throw this.#failure(what, error);
       return value;
     });
+  }
+
+  /** A command's error: Redis's answer (a reply error), or the store is unreachable. */
+  #failure(what: 'read' | 'write', error: Error): Error {
+    if (error.name === 'ReplyError') {
+      return new DuckfeatError(
+        `Failed to ${what} the online store: Redis answered ${scrub(error.message, this.#password)}`,
+        { cause: error },
+      );
+    }
+    return this.#unavailable(what, error);
   }
 
   #unavailable(what: string, failure: unknown): OnlineStoreUnavailableError {
@@ -347,18 +319,6 @@ export class RedisOnlineStore implements OnlineStore {
       { cause: error },
     );
   }
-}
-
-/** Reads waiting for the next pipeline: each its commands' range of the replies. */
-interface ReadBatch {
-  readonly pipeline: ReturnType<Redis['pipeline']>;
-  readonly parts: {
-    readonly start: number;
-    readonly count: number;
-    resolve(replies: (string | null)[][]): void;
-    reject(error: unknown): void;
-  }[];
-  size: number;
 }
 
 /** The hashes of one join key set in a read, and the fields asked of each of them. */

@@ -1,8 +1,10 @@
+import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FeatureDefinition } from '../../src/definitions/types.js';
-import { OnlineStoreUnavailableError } from '../../src/errors.js';
+import { DuckfeatError, OnlineStoreUnavailableError } from '../../src/errors.js';
 import type { OnlineViewLayout } from '../../src/online/online-store.js';
 import { RedisOnlineStore } from '../../src/online/redis-store.js';
+import { REDIS_URL, randomPrefix } from './helpers.js';
 import { freePort, sleep, startRedis, stopChild } from './redis-process.js';
 
 const PASSWORD = 's3cret-pass';
@@ -77,4 +79,48 @@ describe('RedisOnlineStore without a Redis', () => {
       undefined,
     ]);
   }, 20_000);
+});
+
+describe('RedisOnlineStore reads', () => {
+  it("reads many keys in one call, and reports Redis's own refusal as such", async () => {
+    const keyPrefix = randomPrefix();
+    const store = await RedisOnlineStore.open({ url: REDIS_URL, project: 'p', keyPrefix });
+    const raw = new Redis(REDIS_URL);
+    try {
+      const writer = await store.beginWrite(view);
+      const rows = Array.from({ length: 250 }, (_, i) => ({
+        key: String(i),
+        eventTimestampUs: 1_700_000_000_000_000 + i,
+        values: [i, i % 2 ? null : `city ${i}`],
+      }));
+      await writer.write(rows);
+      await writer.commit();
+      const keys = [...rows.map((r) => r.key).reverse(), 'absent', '7'];
+      const [found] = await store.read([{ view, features: ['city', 'n_orders'], keys }]);
+      expect(found).toEqual(
+        keys.map((key) => {
+          const row = rows[Number(key)];
+          return row === undefined
+            ? undefined
+            : { eventTimestampUs: row.eventTimestampUs, values: [row.values[1], row.values[0]] };
+        }),
+      );
+
+      // A key of another type where a hash belongs: Redis answers WRONGTYPE, the store is up.
+      await raw.set(`${keyPrefix}:p:customer_id:9`, 'not a hash');
+      const error = await store.read([{ view, features: ['n_orders'], keys: ['1', '9'] }]).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(DuckfeatError);
+      expect(error).not.toBeInstanceOf(OnlineStoreUnavailableError);
+      expect((error as Error).message).toMatch(
+        /^Failed to read the online store: Redis answered WRONGTYPE/,
+      );
+    } finally {
+      await store.clear();
+      raw.disconnect();
+      await store.close();
+    }
+  });
 });
