@@ -4,7 +4,8 @@ FastAPI + uvicorn + redis-py (asyncio), as Feast's Python feature server is buil
 pydantic model of Feast's request, the feature service or references resolved against an
 in-memory copy of the registry on every request (Feast's registry cache), one pipelined
 HMGET per entity over the Redis data `duckfeat materialize` wrote (the same layout: one hash
-per entity key, fields `<view>:<feature>` and `<view>:__ts`), and Feast's column-major JSON
+per entity key, fields `<view>:__ts` and `<view>:__row`, the row a JSON object of feature
+name -> value, parsed with the json module's C decoder), and Feast's column-major JSON
 response (join keys first, statuses, event timestamps), returned as a dict for FastAPI to
 encode. The TTL is checked as duckfeat does, so both servers do the same work.
 
@@ -43,18 +44,16 @@ def iso_from_micros(us: int) -> str:
     return text + "Z"
 
 
-def decode(text: Optional[bytes], type_: str):
-    if text is None or text == b"":
+def decode(value, type_: str):
+    if value is None:
         return None
-    if type_ == "string":
-        return text[1:].decode()
-    if type_ == "bool":
-        return text == b"1"
     if type_ == "float64":
-        return float(text)
+        return float(value)  # NaN and infinities are stored as their text
     if type_ == "timestamp":
-        return iso_from_micros(int(text))
-    return int(text)
+        return iso_from_micros(int(value))
+    if type_ == "int64":
+        return int(value)  # more digits than a double holds are stored as text
+    return value
 
 
 def create_app(defs: Dict[str, Any], redis_url: str, key_prefix: str) -> FastAPI:
@@ -99,7 +98,7 @@ def create_app(defs: Dict[str, Any], redis_url: str, key_prefix: str) -> FastAPI
         plan = []
         for view_name, features in picked.items():
             view = views[view_name]
-            fields = [f"{view_name}:__ts"] + [f"{view_name}:{f['name']}" for f in features]
+            fields = [f"{view_name}:__ts", f"{view_name}:__row"]
             for r in range(rows):
                 key = ",".join(str(request.entities[k][r]) for k in view["joinKeys"])
                 pipe.hmget(f"{key_prefix}{','.join(view['joinKeys'])}:{key}", fields)
@@ -113,6 +112,9 @@ def create_app(defs: Dict[str, Any], redis_url: str, key_prefix: str) -> FastAPI
                 reply = replies[at]
                 at += 1
                 ts = reply[0]
+                row = json.loads(reply[1]) if ts is not None and reply[1] is not None else None
+                if row is None:
+                    ts = None
                 for i, feature in enumerate(features):
                     column = columns[i]
                     if ts is None:
@@ -126,7 +128,7 @@ def create_app(defs: Dict[str, Any], redis_url: str, key_prefix: str) -> FastAPI
                         column["values"].append(None)
                         column["statuses"].append("OUTSIDE_MAX_AGE")
                         continue
-                    value = decode(reply[i + 1], feature["type"])
+                    value = decode(row.get(feature["name"]), feature["type"])
                     column["values"].append(value)
                     column["statuses"].append("PRESENT" if value is not None else "NULL_VALUE")
             for feature, column in zip(features, columns):
