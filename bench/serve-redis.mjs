@@ -7,13 +7,19 @@
 //
 // Scenarios (each server in turn, the order alternating between rounds):
 //   one      1 entity x the 9-feature service, 1,000 requests/s for --duration s: latency
+//   burst    the same through autocannon's `overallRate: 1000` (see below): latency
 //   max      1 entity x 9 features, --connections connections, no rate limit: throughput
 //   wide     100 entities x 50 features, 100 requests/s: latency
 //   predict  /predict vs /get-online-features (duckfeat only), 1 entity, 1,000 requests/s
-// Latency percentiles are computed from every response's own time (autocannon's
-// `response` event, microsecond resolution), not from autocannon's 1-ms histogram. Each
-// scenario also gives the server's CPU time per request (user + system of its process, from
-// /proc), which depends much less on other load than latencies do.
+// The rate scenarios (one, wide, predict) send their requests evenly spaced, request i at
+// t0 + i / rate (bench/paced-load.mjs): autocannon's `overallRate` sends each second's
+// requests as fast as the server answers at the start of that second and then waits
+// (autocannon issue #174), so its "1,000 req/s" is a burst at full speed every second; the
+// `burst` scenario keeps that measurement beside the paced one. autocannon drives `max`.
+// Latency percentiles are computed from every response's own time (autocannon's `response`
+// event, microsecond resolution, or the paced generator's), not from autocannon's 1-ms
+// histogram. Each scenario also gives the server's CPU time per request (user + system of
+// its process, from /proc), which depends much less on other load than latencies do.
 //
 // On a machine with 2 or more cores the load generator (this process) is pinned to CPU 0 and
 // both servers to CPU 1 (`taskset`; the shared Redis is not pinned), so that autocannon does
@@ -32,6 +38,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { serviceBodies } from './paced-load.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const checkout = resolve(here, '..');
@@ -219,49 +226,108 @@ function cpuSeconds(pid) {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
+/** Resolves once the server has used under 5 ms of CPU in 100 ms (at most 60 s). */
+async function idleServer(server) {
+  for (let i = 0; i < 600; i++) {
+    const before = cpuSeconds(server.child.pid);
+    await new Promise((r) => setTimeout(r, 100));
+    if (cpuSeconds(server.child.pid) - before < 0.005) return;
+  }
+}
+
 function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
 function body(entities, service) {
-  let i = 0;
-  return () => {
-    const ids = [];
-    for (let k = 0; k < entities; k++) ids.push(customers[(i++ * 7919) % customers.length]);
-    return JSON.stringify({ feature_service: service, entities: { customer_id: ids } });
-  };
+  return { entities, service, next: serviceBodies(customers, entities, service) };
 }
 
-async function measure(server, { path, next, rate, conns, seconds }) {
-  const times = [];
-  let errors = 0;
-  const instance = autocannon({
-    url: server.url + path,
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    connections: conns,
-    duration: seconds,
-    ...(rate ? { overallRate: rate } : {}),
-    requests: [{ setupRequest: (req) => ({ ...req, body: next() }) }],
+/** One paced scenario in a fresh generator process (bench/paced-load.mjs), on this CPU. */
+function pacedInChild(options) {
+  return new Promise((resolve, reject) => {
+    const { next: _, ...spec } = options.next;
+    const child = spawn(
+      process.execPath,
+      [
+        join(here, 'paced-load.mjs'),
+        JSON.stringify({
+          url: options.url,
+          path: options.path,
+          rate: options.rate,
+          connections: options.connections,
+          seconds: options.seconds,
+          body: { customers, ...spec },
+        }),
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    child.on('error', reject);
+    child.on('exit', (code) =>
+      code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`paced-load exited with ${code}`)),
+    );
   });
-  instance.on('response', (_client, status, _bytes, time) => {
-    if (status === 200) times.push(time);
-    else errors++;
-  });
+}
+
+/**
+ * One scenario against one server: paced (`rate` and `paced`: evenly spaced requests) or
+ * through autocannon (with `rate`: its per-second `overallRate`; without: unbounded).
+ */
+async function measure(server, { path, next, rate, conns, seconds, paced = false }) {
   const cpuBefore = cpuSeconds(server.child.pid);
-  const result = await instance;
+  let times = [];
+  let errors = 0;
+  let lateP99 = null;
+  let elapsed = seconds;
+  if (paced) {
+    const result = await pacedInChild({
+      url: server.url,
+      path,
+      next,
+      rate,
+      connections: conns,
+      seconds,
+    });
+    ({ times, errors } = result);
+    lateP99 = result.lateP99Ms;
+    elapsed = Math.max(seconds, result.seconds);
+  } else {
+    const instance = autocannon({
+      url: server.url + path,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      connections: conns,
+      duration: seconds,
+      ...(rate ? { overallRate: rate } : {}),
+      requests: [{ setupRequest: (req) => ({ ...req, body: next.next() }) }],
+    });
+    instance.on('response', (_client, status, _bytes, time) => {
+      if (status === 200) times.push(time);
+      else errors++;
+    });
+    const result = await instance;
+    errors += result.errors + result.timeouts;
+  }
+  // A server that fell behind is still working off its backlog: wait until it is idle, so
+  // that the backlog neither counts as this scenario's idle time nor runs into the next one.
+  await idleServer(server);
   const cpu = cpuSeconds(server.child.pid) - cpuBefore;
   times.sort((a, b) => a - b);
   return {
     server: server.name,
     requests: times.length,
-    errors: errors + result.errors + result.timeouts,
-    rps: times.length / seconds,
+    errors,
+    rps: times.length / elapsed,
     p50: percentile(times, 50),
     p90: percentile(times, 90),
     p99: percentile(times, 99),
     max: times.at(-1),
     cpuMsPerRequest: times.length > 0 ? (cpu * 1000) / times.length : Number.NaN,
+    ...(lateP99 !== null ? { sentLateP99: lateP99 } : {}),
     load: load(),
   };
 }
@@ -323,7 +389,7 @@ try {
   const show = (scenario, r) => {
     results.push({ scenario, ...r });
     log(
-      `${scenario.padEnd(8)} ${r.server.padEnd(12)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50.toFixed(3)} ms  p90 ${r.p90.toFixed(3)}  p99 ${r.p99.toFixed(3)}  max ${r.max.toFixed(1)}  cpu ${r.cpuMsPerRequest.toFixed(3)} ms/req  errors ${r.errors}  load ${r.load}`,
+      `${scenario.padEnd(8)} ${r.server.padEnd(12)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50.toFixed(3)} ms  p90 ${r.p90.toFixed(3)}  p99 ${r.p99.toFixed(3)}  max ${r.max.toFixed(1)}  cpu ${r.cpuMsPerRequest.toFixed(3)} ms/req  errors ${r.errors}${r.sentLateP99 !== undefined ? `  sent late p99 ${r.sentLateP99.toFixed(2)} ms` : ''}  load ${r.load}`,
     );
   };
   log(
@@ -343,6 +409,19 @@ try {
     for (const s of order) {
       show(
         'one',
+        await measure(s, {
+          path: '/get-online-features',
+          next: body(1, 'purchase_model_features'),
+          rate: 1000,
+          conns: 4,
+          seconds: duration,
+          paced: true,
+        }),
+      );
+    }
+    for (const s of order) {
+      show(
+        'burst',
         await measure(s, {
           path: '/get-online-features',
           next: body(1, 'purchase_model_features'),
@@ -372,6 +451,7 @@ try {
           rate: 100,
           conns: 2,
           seconds: duration,
+          paced: true,
         }),
       );
     }
@@ -386,6 +466,7 @@ try {
           rate: 1000,
           conns: 4,
           seconds: duration,
+          paced: true,
         }),
       );
     }
@@ -434,6 +515,20 @@ function summarize(results) {
       '  (the Python peer p99, same scenario)',
       'reference',
       peer('one').map((r) => r.p99),
+      () => null,
+      'ms',
+    ),
+    goal(
+      '  (autocannon overallRate 1,000: bursts each second, duckfeat p99)',
+      'reference',
+      node('burst').map((r) => r.p99),
+      () => null,
+      'ms',
+    ),
+    goal(
+      '  (the same for the Python peer)',
+      'reference',
+      peer('burst').map((r) => r.p99),
       () => null,
       'ms',
     ),
