@@ -23,12 +23,15 @@ import { fileURLToPath } from 'node:url';
 
 /**
  * @param {{ url: string, path: string, next: () => string, rate: number, connections: number,
- *   seconds: number, headers?: Record<string, string> }} options
- * @returns {Promise<{ times: number[], errors: number, lateP99Ms: number, seconds: number }>}
+ *   seconds: number, warmupSeconds?: number, headers?: Record<string, string> }} options
+ *   `warmupSeconds`: the same load first, not recorded (V8's memory reducer shrinks an idle
+ *   server's young generation, so the first seconds after a pause measure its regrowth).
+ * @returns {Promise<{ times: number[], errors: number, lateP99Ms: number, seconds: number,
+ *   answered: number }>}
  *   `times`: each answered request's latency in ms (status 200 only); `errors`: other
  *   statuses, failed connections and requests not answered within 10 s of the last send;
- *   `seconds`: from the first send to the last answer (a server that cannot keep up takes
- *   longer than `options.seconds`).
+ *   `seconds`: from the first recorded send to the last answer (a server that cannot keep up
+ *   takes longer than `options.seconds`); `answered`: every response, warm-up included.
  */
 export async function pacedLoad(options) {
   const { hostname, port } = new URL(options.url);
@@ -39,7 +42,8 @@ export async function pacedLoad(options) {
     Buffer.from(
       `POST ${options.path} HTTP/1.1\r\nhost: ${hostname}:${port}\r\n${head}content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
     );
-  const total = Math.round(options.rate * options.seconds);
+  const warmup = Math.round(options.rate * (options.warmupSeconds ?? 0));
+  const total = warmup + Math.round(options.rate * options.seconds);
   const times = [];
   const late = [];
   let errors = 0;
@@ -60,14 +64,16 @@ export async function pacedLoad(options) {
     Array.from({ length: options.connections }, () => openConnection(hostname, Number(port))),
   );
   for (const socket of sockets) {
-    const connection = { socket, sentAt: 0, parser: responseParser() };
+    const connection = { socket, sentAt: 0, recorded: false, parser: responseParser() };
     socket.on('data', (chunk) => {
       const statuses = connection.parser(chunk);
       for (const status of statuses) {
         const now = performance.now();
         lastAnswer = now;
-        if (status === 200) times.push(now - connection.sentAt);
-        else errors++;
+        if (connection.recorded) {
+          if (status === 200) times.push(now - connection.sentAt);
+          else errors++;
+        }
         settle();
         release(connection);
       }
@@ -76,7 +82,7 @@ export async function pacedLoad(options) {
     socket.on('close', () => {
       // A connection lost mid-request: that request and the rest of its share are errors.
       if (connection.sentAt !== 0) {
-        errors++;
+        if (connection.recorded) errors++;
         settle();
       }
     });
@@ -86,27 +92,32 @@ export async function pacedLoad(options) {
   function release(connection) {
     connection.sentAt = 0;
     const next = waiting.shift();
-    if (next) send(connection, next);
+    if (next) send(connection, next[0], next[1]);
     else idle.push(connection);
   }
-  function send(connection, due) {
+  function send(connection, due, index) {
     const now = performance.now();
-    late.push(now - due);
+    connection.recorded = index >= warmup;
+    if (connection.recorded) {
+      late.push(now - due);
+      if (index === warmup) firstRecorded = now;
+    }
     connection.sentAt = now;
     connection.socket.write(request(options.next()));
   }
 
   const t0 = performance.now() + 5;
+  let firstRecorded = t0;
   let sent = 0;
   await new Promise((resolve) => {
     const tick = () => {
       const now = performance.now();
       while (sent < total && t0 + (sent * 1000) / options.rate <= now) {
         const due = t0 + (sent * 1000) / options.rate;
-        sent++;
+        const index = sent++;
         const connection = idle.pop();
-        if (connection) send(connection, due);
-        else waiting.push(due);
+        if (connection) send(connection, due, index);
+        else waiting.push([due, index]);
       }
       if (sent < total) {
         setTimeout(tick, Math.max(0, t0 + (sent * 1000) / options.rate - performance.now()));
@@ -117,15 +128,16 @@ export async function pacedLoad(options) {
   const timeout = setTimeout(finish, 10_000);
   await done;
   clearTimeout(timeout);
-  const seconds = (lastAnswer - t0) / 1000;
+  const seconds = (lastAnswer - firstRecorded) / 1000;
   for (const socket of sockets) socket.destroy();
-  errors += total - answered;
+  errors += Math.min(total - answered, total - warmup);
   late.sort((a, b) => a - b);
   return {
     times,
     errors,
     lateP99Ms: late.length > 0 ? late[Math.ceil(0.99 * late.length) - 1] : 0,
     seconds,
+    answered,
   };
 }
 
