@@ -71,6 +71,8 @@ export class RedisOnlineStore implements OnlineStore {
   readonly #prefix: string;
   readonly #password: string | undefined;
   #lastError: Error | undefined;
+  /** The socket while reads of this turn of the event loop gather in it (see `#hmgets`). */
+  #corked: Redis['stream'] | undefined;
   #bulk: Promise<Redis> | undefined;
 
   private constructor(redis: Redis, options: RedisOnlineStoreOptions, prefix: string) {
@@ -274,23 +276,27 @@ export class RedisOnlineStore implements OnlineStore {
   }
 
   /**
-   * The HMGETs of a read, sent as plain commands (not an ioredis pipeline) with the socket
-   * corked, so that they leave in one write. ioredis's `Pipeline` objects outlive the
-   * requests that make them by a scavenge or two: with one per request, a quarter of the
-   * young generation survived each minor GC and every GC paused the server for 5-12 ms,
-   * which made the whole p99 at 1,000 req/s (BENCHMARKS.md, "Online serving"); plain
-   * commands leave under 1% and pauses of about 1 ms.
+   * The HMGETs of a read, sent as plain commands (not an ioredis pipeline) into the socket
+   * corked until `setImmediate`: the commands of every read started in the same turn of the
+   * event loop (under load, many requests' reads) leave in one write, and Redis's replies
+   * come back in few reads. ioredis's `Pipeline` objects, which did the same before,
+   * outlive the requests that make them by a scavenge or two: with one per request, a
+   * quarter of the young generation survived each minor GC and every GC paused the server
+   * for 5-12 ms, which made the whole p99 at 1,000 req/s (BENCHMARKS.md, "Online serving");
+   * plain commands leave under 1% and pauses of about 1 ms.
    */
   async #hmgets(commands: readonly [string, string[]][]): Promise<(string | null)[][]> {
     const redis = this.#redis;
-    const stream = commands.length > 1 && redis.status === 'ready' ? redis.stream : undefined;
-    stream?.cork();
-    let sent: Promise<(string | null)[]>[];
-    try {
-      sent = commands.map(([hash, fields]) => redis.hmget(hash, ...fields));
-    } finally {
-      stream?.uncork();
+    if (redis.status === 'ready' && this.#corked === undefined) {
+      const stream = redis.stream;
+      stream.cork();
+      this.#corked = stream;
+      setImmediate(() => {
+        this.#corked = undefined;
+        stream.uncork();
+      });
     }
+    const sent = commands.map(([hash, fields]) => redis.hmget(hash, ...fields));
     try {
       return await Promise.all(sent);
     } catch (error) {
