@@ -401,97 +401,45 @@ try {
   log(
     `load generator ${pin ? 'on CPU 0, servers on CPU 1 (taskset)' : 'and servers unpinned'}; ${cores} cores; load ${load()}`,
   );
+  // The load of each scenario (and of the unrecorded warm-ups): 1 entity of the 9-feature
+  // service, or 100 entities of the 50-feature one.
+  const ONE = { path: '/get-online-features', entities: 1, service: 'purchase_model_features' };
+  const WIDE_LOAD = { path: '/get-online-features', entities: 100, service: 'wide_service' };
+  const loadOf = (shape, options) => ({
+    path: shape.path,
+    next: body(shape.entities, shape.service),
+    ...options,
+  });
+  const scenarios = [
+    ['one', ONE, { rate: 1000, conns: 4, paced: true }],
+    ['burst', ONE, { rate: 1000, conns: 4 }],
+    ['max', ONE, { conns: connections }],
+    ['wide', WIDE_LOAD, { rate: 100, conns: 2, paced: true }],
+  ];
   for (let round = 0; round < rounds; round++) {
     const order = round % 2 === 0 ? servers : [...servers].reverse();
     for (const s of order) {
       // Warm-up, not recorded: JIT, connection pools, the young generation grown to its
       // size. The first paced run after only the unbounded one was still 0.5-1 ms slower
       // at p99 than the later ones, so a paced run and a few wide requests come first too.
-      await measure(s, {
-        path: '/get-online-features',
-        next: body(1, 'purchase_model_features'),
-        conns: 4,
-        seconds: 2,
-      });
-      await measure(s, {
-        path: '/get-online-features',
-        next: body(1, 'purchase_model_features'),
-        rate: 1000,
-        conns: 4,
-        seconds: 3,
-        paced: true,
-      });
-      await measure(s, {
-        path: '/get-online-features',
-        next: body(100, 'wide_service'),
-        rate: 20,
-        conns: 2,
-        seconds: 2,
-        paced: true,
-      });
+      await measure(s, loadOf(ONE, { conns: 4, seconds: 2 }));
+      await measure(s, loadOf(ONE, { rate: 1000, conns: 4, seconds: 3, paced: true }));
+      await measure(s, loadOf(WIDE_LOAD, { rate: 20, conns: 2, seconds: 2, paced: true }));
     }
-    for (const s of order) {
-      show(
-        'one',
-        await measure(s, {
-          path: '/get-online-features',
-          next: body(1, 'purchase_model_features'),
-          rate: 1000,
-          conns: 4,
-          seconds: duration,
-          paced: true,
-        }),
-      );
-    }
-    for (const s of order) {
-      show(
-        'burst',
-        await measure(s, {
-          path: '/get-online-features',
-          next: body(1, 'purchase_model_features'),
-          rate: 1000,
-          conns: 4,
-          seconds: duration,
-        }),
-      );
-    }
-    for (const s of order) {
-      show(
-        'max',
-        await measure(s, {
-          path: '/get-online-features',
-          next: body(1, 'purchase_model_features'),
-          conns: connections,
-          seconds: duration,
-        }),
-      );
-    }
-    for (const s of order) {
-      show(
-        'wide',
-        await measure(s, {
-          path: '/get-online-features',
-          next: body(100, 'wide_service'),
-          rate: 100,
-          conns: 2,
-          seconds: duration,
-          paced: true,
-        }),
-      );
+    for (const [name, shape, options] of scenarios) {
+      for (const s of order) {
+        show(name, await measure(s, loadOf(shape, { ...options, seconds: duration })));
+      }
     }
     const paths =
       round % 2 === 0 ? ['/get-online-features', '/predict'] : ['/predict', '/get-online-features'];
     for (const path of paths) {
       show(
         path === '/predict' ? 'predict' : 'features',
-        await measure(node, {
-          path,
-          next: body(1, 'purchase_model_features'),
-          rate: 1000,
-          conns: 4,
-          seconds: duration,
-          paced: true,
-        }),
+        await measure(
+          node,
+          loadOf({ ...ONE, path }, { rate: 1000, conns: 4, seconds: duration, paced: true }),
+        ),
       );
     }
   }
