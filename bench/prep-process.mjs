@@ -7,6 +7,9 @@
 //   prep       `duckfeat prep --input … --force --json` (27 tasks computed, their
 //              materializations queued for the registry)
 //   no-reg     the same with `--no-registry`
+//   floor      `node bench/prep-floor.mjs`: Node, DuckDB's module and the 27 queries alone (no
+//              CLI, repository, ingest check, planning, partitions or combine), the cutoffs
+//              given: what no `prep` process can go below
 //   pandas     `python bench/prep-pandas-ray.py TX sequential` (Python start, pandas import,
 //              read, features per cutoff)
 // The prep runs' own figures (ingest check, plan, tasks, write, queueing) come from their
@@ -98,7 +101,17 @@ function prep(...extra) {
 }
 
 try {
-  prep(); // warm-up: ingest cache, the compiled feature_store.ts
+  // warm-up: ingest cache, the compiled feature_store.ts; its cutoffs go to the floor run
+  const cutoffs = JSON.parse(
+    timed(process.execPath, [
+      join(root, 'bin/duckfeat.js'),
+      'prep',
+      '--input',
+      input,
+      '--force',
+      '--json',
+    ]).stdout,
+  ).cutoffs;
   if (baseline) prep('baseline');
   const tx = join(root, 'data', 'processed', 'transactions.parquet');
   if (!existsSync(tx)) throw new Error(`no cleaned transactions at ${tx}`);
@@ -110,6 +123,18 @@ try {
     round.prep = prep();
     round.noRegistry = prep('--no-registry');
     if (baseline) round.before = prep('baseline');
+    const floorDir = mkdtempSync(join(tmpdir(), 'duckfeat-bench-floor-'));
+    try {
+      const f = timed(process.execPath, [
+        join(project, 'bench', 'prep-floor.mjs'),
+        tx,
+        floorDir,
+        cutoffs.join(','),
+      ]);
+      round.floor = { wall: f.seconds, ...JSON.parse(f.stdout.trim().split('\n').at(-1)) };
+    } finally {
+      rmSync(floorDir, { recursive: true, force: true });
+    }
     const p = timed(python, [join(project, 'bench', 'prep-pandas-ray.py'), tx, 'sequential']);
     round.pandas = { wall: p.seconds, ...JSON.parse(p.stdout.trim().split('\n').at(-1)) };
     round.load = [before, load()];
@@ -135,6 +160,9 @@ try {
       `| ${name} | ${m((r) => r[key].wall)} | ${m((r) => r[key].ingest)} | ${m((r) => r[key].plan)} | ${m((r) => r[key].tasks)} | ${m((r) => r[key].write)} | ${m((r) => r[key].registry)} | ${m(rest)} | ${m((r) => r[key].wall / r.pandas.wall)} | ${m((r) => r[key].wall / r.pandas.compute)} |`,
     );
   }
+  console.log(
+    `| floor: Node, DuckDB, the 27 queries alone | ${m((r) => r.floor.wall)} | | | ${m((r) => r.floor.queriesSeconds)} | | | | ${m((r) => r.floor.wall / r.pandas.wall)} | ${m((r) => r.floor.wall / r.pandas.compute)} |`,
+  );
   console.log(`| duckfeat --help | ${m((r) => r.startup)} | | | | | | | | |`);
   console.log(
     `| pandas process (sequential) | ${m((r) => r.pandas.wall)} | compute ${m((r) => r.pandas.compute)} | | | | | | | |`,
