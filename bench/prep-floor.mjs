@@ -21,7 +21,10 @@ const files = [
   'features/customer_rfm_features.sql',
   'features/customer_behavior_features.sql',
   'labels/purchase_labels.sql',
-].map((f) => readFileSync(join(sqlDir, f), 'utf8'));
+].map((f) => {
+  const copy = `COPY (${readFileSync(join(sqlDir, f), 'utf8')}) TO $out (FORMAT parquet)`;
+  return { copy, names: [...new Set([...copy.matchAll(/\$(\w+)/g)].map((m) => m[1]))] };
+});
 const cutoffs = cutoffList.split(',');
 const types = {
   transactions: VARCHAR,
@@ -33,15 +36,14 @@ const types = {
 const micros = (c) => BigInt(Date.parse(`${c.replace(' ', 'T')}Z`)) * 1000n;
 
 const instance = await DuckDBInstance.create(':memory:', { threads: '1' });
-const queued = files.flatMap((sql, f) => cutoffs.map((cutoff, i) => ({ sql, f, cutoff, i })));
+const queued = files.flatMap((file, f) => cutoffs.map((cutoff, i) => ({ file, f, cutoff, i })));
 const queriesStarted = performance.now();
 async function connectionLoop() {
   const connection = await instance.connect();
   const prepared = new Map();
   for (let job = queued.shift(); job; job = queued.shift()) {
+    const { copy, names } = job.file;
     let statement = prepared.get(job.f);
-    const copy = `COPY (${job.sql}) TO $out (FORMAT parquet)`;
-    const names = [...new Set([...copy.matchAll(/\$(\w+)/g)].map((m) => m[1]))];
     if (!statement) {
       statement = await connection.prepare(copy);
       prepared.set(job.f, statement);

@@ -97,21 +97,13 @@ function prep(...extra) {
     prepTotal: t.totalMs / 1000,
     registry: (out.registry?.ms ?? 0) / 1000,
     queued: out.registry?.queued ?? 0,
+    cutoffs: out.cutoffs,
   };
 }
 
 try {
   // warm-up: ingest cache, the compiled feature_store.ts; its cutoffs go to the floor run
-  const cutoffs = JSON.parse(
-    timed(process.execPath, [
-      join(root, 'bin/duckfeat.js'),
-      'prep',
-      '--input',
-      input,
-      '--force',
-      '--json',
-    ]).stdout,
-  ).cutoffs;
+  const { cutoffs } = prep();
   if (baseline) prep('baseline');
   const tx = join(root, 'data', 'processed', 'transactions.parquet');
   if (!existsSync(tx)) throw new Error(`no cleaned transactions at ${tx}`);
